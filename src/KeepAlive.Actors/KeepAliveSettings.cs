@@ -1,0 +1,53 @@
+using KeepAlive.Actors.Pinging;
+
+namespace KeepAlive.Actors;
+
+/// <summary>Behaviour settings of the keep-alive actors. Validated at start; errors name the setting.</summary>
+public sealed record KeepAliveSettings
+{
+    /// <summary>How long one ping may take before it counts as failed (the original's 60 s).</summary>
+    public TimeSpan PingTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The user message of a chat ping.</summary>
+    public string Prompt { get; init; } = PingRequestFactory.DefaultPrompt;
+
+    /// <summary>First retry delay after a failed ping; doubles per failure, capped at the pair's keep_alive.</summary>
+    public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Stop pinging a pair with no real usage for this long (null: never stop). Usage resumes it.</summary>
+    public TimeSpan? MaxIdle { get; init; }
+
+    /// <summary>Per-pair offset, as a fraction of the interval, that keeps pairs registered together apart.</summary>
+    public double SpreadFraction { get; init; } = 0.03;
+
+    /// <summary>Upper bound of the per-pair offset.</summary>
+    public TimeSpan MaxSpread { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Routees of the ping sender pool.</summary>
+    public int PingSenderPoolSize { get; init; } = 4;
+
+    /// <summary>
+    /// A host whose router reported <c>RequestStarted</c> without <c>RequestFinished</c> for this long is
+    /// considered idle again, so a crashed router cannot block a host's pings forever.
+    /// </summary>
+    public TimeSpan StaleRequestTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <exception cref="ArgumentException">names the first invalid setting.</exception>
+    public KeepAliveSettings Validate()
+    {
+        Require(PingTimeout > TimeSpan.Zero, nameof(PingTimeout), "must be positive");
+        Require(!string.IsNullOrWhiteSpace(Prompt), nameof(Prompt), "must not be empty");
+        Require(FirstRetryDelay > TimeSpan.Zero, nameof(FirstRetryDelay), "must be positive");
+        Require(MaxIdle is null || MaxIdle > TimeSpan.Zero, nameof(MaxIdle), "must be positive when set");
+        Require(SpreadFraction is >= 0 and < 1, nameof(SpreadFraction), "must be in [0, 1)");
+        Require(MaxSpread >= TimeSpan.Zero, nameof(MaxSpread), "must not be negative");
+        Require(PingSenderPoolSize > 0, nameof(PingSenderPoolSize), "must be at least 1");
+        Require(StaleRequestTimeout > TimeSpan.Zero, nameof(StaleRequestTimeout), "must be positive");
+        return this;
+    }
+
+    private static void Require(bool condition, string setting, string reason)
+    {
+        if (!condition) throw new ArgumentException($"KeepAlive setting '{setting}' {reason}.", setting);
+    }
+}

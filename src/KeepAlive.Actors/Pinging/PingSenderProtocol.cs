@@ -1,0 +1,25 @@
+using KeepAlive.Actors.Providers;
+
+namespace KeepAlive.Actors.Pinging;
+
+/// <summary>Messages of <see cref="PingSenderActor"/>: one request in, one outcome back to the sender.</summary>
+public static class PingSenderProtocol
+{
+    /// <summary>Send <paramref name="Request"/> for <paramref name="Pair"/>; the outcome goes to the sender of this message.</summary>
+    public sealed record SendPing(ProviderKey Pair, PingRequest Request);
+
+    public sealed record PingSucceeded(ProviderKey Pair, int StatusCode, TimeSpan Latency);
+
+    /// <param name="StatusCode">The HTTP status for <see cref="PingFailureReason.HttpStatus"/>, else null.</param>
+    /// <param name="Detail">Human-readable cause; never contains the token.</param>
+    public sealed record PingFailed(ProviderKey Pair, PingFailureReason Reason, int? StatusCode, TimeSpan Latency, string Detail);
+}
+
+public enum PingFailureReason
+{
+    HttpStatus,
+    Timeout,
+    ConnectionRefused,
+    DnsFailure,
+    Other,
+}

@@ -1,0 +1,46 @@
+using KeepAlive.Actors.Providers;
+
+namespace KeepAlive.Actors.Scheduling;
+
+/// <summary>One pair's durable schedule as the schema holds it.</summary>
+/// <param name="KeepAliveSeconds">0 when the pair is off.</param>
+/// <param name="NextWakeUp">The sorted-set score (whole Unix seconds); null when the pair has no member (off).</param>
+public sealed record StoredSchedule(ProviderKey Pair, long KeepAliveSeconds, DateTimeOffset? NextWakeUp);
+
+/// <summary>A write to the schema, already coalesced per pair (latest wins).</summary>
+public abstract record ScheduleChange(ProviderKey Pair)
+{
+    /// <summary>Hash fields, sorted-set member (removed when <paramref name="NextWakeUp"/> is null) and the model's hosts set.</summary>
+    public sealed record Upsert(ProviderKey Pair, long KeepAliveSeconds, DateTimeOffset? NextWakeUp) : ScheduleChange(Pair);
+
+    /// <summary>Unregister: the hash and the member go, and the host leaves the model's hosts set.</summary>
+    public sealed record Remove(ProviderKey Pair) : ScheduleChange(Pair);
+}
+
+/// <summary>The result of reading one pair; <paramref name="Problem"/> names the key when data written by others is unusable.</summary>
+public sealed record LoadedSchedule(StoredSchedule? Schedule, string? Problem);
+
+/// <summary>Where to continue a paged read of the sorted set: after <paramref name="SeenAtScore"/> members of score <paramref name="Score"/>.</summary>
+public sealed record DueCursor(long Score, int SeenAtScore);
+
+/// <summary>One page of due members; <paramref name="Problems"/> name the keys skipped as unusable; <paramref name="Next"/> is null at the end.</summary>
+public sealed record DuePage(IReadOnlyList<ProviderKey> Due, IReadOnlyList<string> Problems, DueCursor? Next);
+
+/// <summary>
+/// The durable state of DESIGN §2 (Redis schema). <see cref="RedisScheduleStore"/> writes the real keys;
+/// <see cref="InMemoryScheduleStore"/> keeps the same data in memory for the embedded default.
+/// </summary>
+public interface IScheduleStore
+{
+    /// <summary>Writes one batch (pipelined for Redis).</summary>
+    Task ApplyAsync(IReadOnlyList<ScheduleChange> batch);
+
+    /// <summary>Reads the pair's hash and score; a null schedule when the pair is unknown.</summary>
+    Task<LoadedSchedule> LoadAsync(ProviderKey pair);
+
+    /// <summary>Members with a score at or before <paramref name="upTo"/>, in score order, at most <paramref name="pageSize"/>.</summary>
+    Task<DuePage> ReadDueAsync(DateTimeOffset upTo, DueCursor? after, int pageSize);
+
+    /// <summary>Deletes every key of the schema (the original's clear_buffers).</summary>
+    Task ClearAsync();
+}
