@@ -1,0 +1,145 @@
+using Akka.Actor;
+using Akka.Event;
+using KeepAlive.Actors.Providers;
+using static KeepAlive.Actors.Hosts.HostGateProtocol;
+
+namespace KeepAlive.Actors.Hosts;
+
+/// <summary>
+/// One per host (sharded by host). Knows which model occupies the host and how many real requests run
+/// on it, and hands out at most one ping lease at a time so warm-ups on one GPU never overlap.
+/// </summary>
+public sealed class HostGateActor : ReceiveActor, IWithTimers
+{
+    private sealed record Waiter(ProviderKey Pair, long Attempt, IActorRef ReplyTo);
+
+    private sealed record Lease(ProviderKey Pair, long Attempt);
+
+    private sealed class LeaseExpired
+    {
+        public static readonly LeaseExpired Instance = new();
+        private LeaseExpired() { }
+    }
+
+    private sealed class StaleRequestsExpired
+    {
+        public static readonly StaleRequestsExpired Instance = new();
+        private StaleRequestsExpired() { }
+    }
+
+    private readonly string _host;
+    private readonly KeepAliveSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<Waiter> _waiting = new();
+    private string? _occupant;
+    private int _requestsInFlight;
+    private Lease? _lease;
+
+    public HostGateActor(string host, KeepAliveSettings settings)
+    {
+        _host = host;
+        _settings = settings;
+
+        Receive<HostUsed>(used => OnHostUsed(ProviderKey.NormalizeModel(used.Model)));
+        Receive<RequestStarted>(_ => OnRequestStarted());
+        Receive<RequestFinished>(_ => OnRequestFinished());
+        Receive<RequestPingLease>(request => OnLeaseRequested(new Waiter(request.Pair, request.Attempt, Sender)));
+        Receive<ReleasePingLease>(release => OnLeaseReleased(release.Pair, release.Attempt));
+        Receive<LeaseExpired>(_ => OnLeaseExpired());
+        Receive<StaleRequestsExpired>(_ => OnStaleRequests());
+        Receive<GetHostStatus>(_ =>
+            Sender.Tell(new HostStatus(_host, _occupant, _requestsInFlight, _lease?.Pair, _waiting.Count)));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string host, KeepAliveSettings settings) =>
+        Akka.Actor.Props.Create(() => new HostGateActor(host, settings));
+
+    private bool IsFreeFor(string model) => _occupant is null || _occupant == model;
+
+    private bool HostIsIdle => _requestsInFlight == 0 && _lease is null;
+
+    private void OnHostUsed(string model)
+    {
+        if (_occupant == model) return;
+        _log.Debug("[keep-alive] host {0} now serves {1}", _host, model);
+        _occupant = model;
+        // Waiters for other models would evict the new occupant once granted: answer them now.
+        foreach (var waiter in _waiting.Where(w => !IsFreeFor(w.Pair.Model)).ToList())
+        {
+            _waiting.Remove(waiter);
+            ReplyBusy(waiter);
+        }
+    }
+
+    private void OnRequestStarted()
+    {
+        _requestsInFlight++;
+        Timers.StartSingleTimer(StaleRequestsExpired.Instance, StaleRequestsExpired.Instance, _settings.StaleRequestTimeout);
+    }
+
+    private void OnRequestFinished()
+    {
+        if (_requestsInFlight == 0) return;
+        _requestsInFlight--;
+        if (_requestsInFlight == 0) Timers.Cancel(StaleRequestsExpired.Instance);
+        else Timers.StartSingleTimer(StaleRequestsExpired.Instance, StaleRequestsExpired.Instance, _settings.StaleRequestTimeout);
+        GrantWaiting();
+    }
+
+    private void OnStaleRequests()
+    {
+        _log.Warning("[keep-alive] host {0}: {1} request(s) started but never finished within {2}; treating the host as idle",
+            _host, _requestsInFlight, _settings.StaleRequestTimeout);
+        _requestsInFlight = 0;
+        GrantWaiting();
+    }
+
+    private void OnLeaseRequested(Waiter waiter)
+    {
+        _waiting.RemoveAll(w => w.Pair == waiter.Pair);
+        if (!IsFreeFor(waiter.Pair.Model))
+        {
+            ReplyBusy(waiter);
+            return;
+        }
+
+        _waiting.Add(waiter);
+        GrantWaiting();
+    }
+
+    private void OnLeaseReleased(ProviderKey pair, long attempt)
+    {
+        _waiting.RemoveAll(w => w.Pair == pair && w.Attempt == attempt);
+        if (_lease is null || _lease.Pair != pair || _lease.Attempt != attempt) return;
+        _lease = null;
+        Timers.Cancel(LeaseExpired.Instance);
+        GrantWaiting();
+    }
+
+    private void OnLeaseExpired()
+    {
+        if (_lease is null) return;
+        _log.Warning("[keep-alive] host {0}: the ping of {1} did not report back within {2}; lease released",
+            _host, _lease.Pair, _settings.PingTimeout);
+        _lease = null;
+        GrantWaiting();
+    }
+
+    private void GrantWaiting()
+    {
+        if (!HostIsIdle || _waiting.Count == 0) return;
+        var next = _waiting[0];
+        _waiting.RemoveAt(0);
+        _lease = new Lease(next.Pair, next.Attempt);
+        // The sender's own timeout ends every ping; the margin covers the result's trip back.
+        Timers.StartSingleTimer(LeaseExpired.Instance, LeaseExpired.Instance, _settings.PingTimeout + LeaseMargin);
+        next.ReplyTo.Tell(new PingLeaseGranted(next.Pair, next.Attempt));
+    }
+
+    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(5);
+
+    private void ReplyBusy(Waiter waiter) =>
+        waiter.ReplyTo.Tell(new HostBusy(waiter.Pair, waiter.Attempt, _occupant!));
+}

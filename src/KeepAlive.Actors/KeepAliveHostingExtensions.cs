@@ -1,0 +1,138 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.Configuration;
+using Akka.Hosting;
+using KeepAlive.Actors.Config;
+using KeepAlive.Actors.Hosts;
+using KeepAlive.Actors.Pinging;
+using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Scheduling;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace KeepAlive.Actors;
+
+/// <summary>How the keep-alive shard regions are placed in the cluster.</summary>
+public sealed record KeepAliveShardingSettings
+{
+    /// <summary>Shards per region. Never change it while shard state exists.</summary>
+    public int MaxShards { get; init; } = 100;
+
+    /// <summary>Only nodes with this cluster role host keep-alive entities (null: every node).</summary>
+    public string? Role { get; init; }
+
+    /// <summary>
+    /// Restart a lost node's pairs on the surviving nodes at once (distributed-data store). Also keeps
+    /// idle pairs alive: a pair that only pings never gets a message through sharding.
+    /// </summary>
+    public bool RememberEntities { get; init; } = true;
+}
+
+/// <summary>Adds KeepAlive.Actors to any Akka.Hosting application.</summary>
+public static class KeepAliveHostingExtensions
+{
+    public const string ProviderRegionName = "keepalive-provider";
+    public const string HostGateRegionName = "keepalive-host";
+
+    /// <summary>
+    /// Registers what the keep-alive actors need: the models-config catalog, the settings, the named
+    /// <see cref="HttpClient"/> of the ping senders and, unless one is registered already, the embedded
+    /// in-memory <see cref="IScheduleStore"/>. Register a <see cref="RedisScheduleStore"/> before this
+    /// call to keep the schedule in Redis.
+    /// </summary>
+    public static IServiceCollection AddKeepAlive(
+        this IServiceCollection services,
+        ProviderCatalogHolder catalog,
+        KeepAliveSettings? settings = null,
+        SchedulerSettings? scheduler = null)
+    {
+        services.AddSingleton(catalog);
+        services.AddSingleton((settings ?? new KeepAliveSettings()).Validate());
+        services.AddSingleton((scheduler ?? new SchedulerSettings()).Validate());
+        services.TryAddSingleton<IScheduleStore, InMemoryScheduleStore>();
+        // The senders enforce the ping timeout per request; the client's own must not cut in first.
+        services.AddHttpClient(PingSenderActor.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        return services;
+    }
+
+    /// <summary>
+    /// Starts the keep-alive actors in this ActorSystem: the node's guardian (ping sender pool and
+    /// scheduler), the host gate region and the provider region. Router code then tells
+    /// <see cref="ProviderProtocol.RecordUsage"/> to <c>registry.Get&lt;ProviderRegion&gt;()</c>.
+    /// Needs clustering (<c>WithClustering</c>) and the services of
+    /// <see cref="AddKeepAlive(IServiceCollection, ProviderCatalogHolder, KeepAliveSettings?, SchedulerSettings?)"/>.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithKeepAlive(
+        this AkkaConfigurationBuilder builder,
+        IServiceProvider services,
+        KeepAliveShardingSettings? sharding = null)
+    {
+        sharding ??= new KeepAliveShardingSettings();
+        var settings = services.GetRequiredService<KeepAliveSettings>();
+        var schedulerSettings = services.GetRequiredService<SchedulerSettings>();
+        var catalog = services.GetRequiredService<ProviderCatalogHolder>();
+        var store = services.GetRequiredService<IScheduleStore>();
+        var httpClients = services.GetRequiredService<IHttpClientFactory>();
+
+        builder.AddHocon(EmbeddedHocon(), HoconAddMode.Prepend);
+
+        builder.WithActors(async (system, registry) =>
+        {
+            var guardian = system.ActorOf(KeepAliveGuardian.Props(
+                PingSenderPool.Props(httpClients, settings.PingTimeout, settings.PingSenderPoolSize),
+                SchedulerActor.Props(store, schedulerSettings, () => registry.TryGet<ProviderRegion>(out var region) ? region : null)),
+                "keepalive");
+            var children = await guardian.Ask<KeepAliveGuardian.Children>(KeepAliveGuardian.GetChildren.Instance, TimeSpan.FromSeconds(30));
+            registry.Register<KeepAliveGuardian>(guardian);
+            registry.Register<KeepAlivePingSenders>(children.PingSenders);
+            registry.Register<KeepAliveScheduler>(children.Scheduler);
+        });
+
+        builder.WithShardRegion<HostGateRegion>(
+            HostGateRegionName,
+            host => HostGateActor.Props(host, settings),
+            new HostGateMessageExtractor(sharding.MaxShards),
+            new ShardOptions
+            {
+                Role = sharding.Role,
+                StateStoreMode = StateStoreMode.DData,
+                // A gate's occupancy lives in memory: passivating it would forget who occupies the host.
+                ShouldPassivateIdleEntities = false,
+            });
+
+        builder.WithShardRegion<ProviderRegion>(
+            ProviderRegionName,
+            (_, registry) =>
+            {
+                var deps = new Lazy<ProviderDependencies>(() => new ProviderDependencies(
+                    settings, catalog, store,
+                    registry.Get<HostGateRegion>(),
+                    registry.Get<KeepAlivePingSenders>(),
+                    registry.Get<KeepAliveScheduler>()));
+                return entityId => ProviderKey.TryParse(entityId, out var pair)
+                    ? ProviderActor.Props(pair, deps.Value)
+                    : throw new ArgumentException($"Not a keep-alive entity id (<model>|<host>): '{entityId}'", nameof(entityId));
+            },
+            new ProviderMessageExtractor(sharding.MaxShards),
+            new ShardOptions
+            {
+                Role = sharding.Role,
+                StateStoreMode = StateStoreMode.DData,
+                RememberEntities = sharding.RememberEntities,
+                RememberEntitiesStore = RememberEntitiesStore.DData,
+                // A pair that only pings gets no message through sharding; its own timer does not count as activity.
+                ShouldPassivateIdleEntities = false,
+            });
+
+        return builder;
+    }
+
+    private static Akka.Configuration.Config EmbeddedHocon()
+    {
+        using var stream = typeof(KeepAliveHostingExtensions).Assembly.GetManifestResourceStream("KeepAlive.Actors.keepalive.hocon")
+            ?? throw new InvalidOperationException("KeepAlive.Actors was built without its embedded keepalive.hocon.");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
+}

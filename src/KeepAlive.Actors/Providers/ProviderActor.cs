@@ -1,0 +1,398 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using KeepAlive.Actors.Config;
+using KeepAlive.Actors.Pinging;
+using KeepAlive.Actors.Scheduling;
+using static KeepAlive.Actors.Hosts.HostGateProtocol;
+using static KeepAlive.Actors.Pinging.PingSenderProtocol;
+using static KeepAlive.Actors.Providers.ProviderProtocol;
+
+namespace KeepAlive.Actors.Providers;
+
+/// <summary>What a <see cref="ProviderActor"/> talks to; the same for every pair of a node.</summary>
+/// <param name="HostGates">The host gate shard region (or anything that routes <see cref="Hosts.IWithHost"/>).</param>
+/// <param name="PingSenders">The node's ping sender pool.</param>
+/// <param name="Scheduler">The node's <see cref="SchedulerActor"/>.</param>
+public sealed record ProviderDependencies(
+    KeepAliveSettings Settings,
+    ProviderCatalogHolder Catalog,
+    IScheduleStore Store,
+    IActorRef HostGates,
+    IActorRef PingSenders,
+    IActorRef Scheduler);
+
+/// <summary>
+/// One per <c>(model, host)</c> pair in the whole cluster. Holds the pair's schedule in a single wake-up
+/// timer: usage pushes it back, a due wake-up asks the host's gate for a lease and pings through the
+/// sender pool, the outcome sets the next wake-up (or a backoff retry). Every change is mirrored to the
+/// node's scheduler, which writes the durable schedule.
+/// </summary>
+public sealed class ProviderActor : ReceiveActor, IWithTimers
+{
+    private enum Phase
+    {
+        Idle,
+        AwaitingLease,
+        Pinging,
+    }
+
+    private sealed class WakeUp
+    {
+        public static readonly WakeUp Instance = new();
+        private WakeUp() { }
+    }
+
+    private sealed class LeaseWaitExpired
+    {
+        public static readonly LeaseWaitExpired Instance = new();
+        private LeaseWaitExpired() { }
+    }
+
+    private sealed record PingResultLost(long Attempt);
+
+    private sealed record StoredScheduleLoaded(LoadedSchedule Loaded);
+
+    // The sender's own timeout ends every ping; past this margin the result was lost on the way back.
+    private static readonly TimeSpan ResultMargin = TimeSpan.FromSeconds(5);
+
+    private readonly ProviderKey _pair;
+    private readonly ProviderDependencies _deps;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    private TimeSpan? _interval;
+    private PairState _state = PairState.Off;
+    private string? _reason = "no usage recorded yet";
+    private DateTimeOffset? _nextWakeUp;
+    private DateTimeOffset? _lastUsage;
+    private LastPing? _lastPing;
+    private int _consecutiveFailures;
+    private string? _lastSkip;
+    private Phase _phase = Phase.Idle;
+    private long _attempt;
+    private DateTimeOffset _pingStartedAt;
+    private bool _touchedSinceStart;
+    private string? _lastLoggedProblem;
+
+    public ProviderActor(ProviderKey pair, ProviderDependencies deps)
+    {
+        _pair = pair;
+        _deps = deps;
+
+        Receive<RecordUsage>(usage => OnUsage(usage.KeepAlive));
+        Receive<Unregister>(_ => OnUnregister());
+        Receive<GetProviderStatus>(_ => Sender.Tell(Status()));
+        Receive<StoredScheduleLoaded>(loaded => OnStoredSchedule(loaded.Loaded));
+        Receive<WakeUp>(_ => OnWakeUp());
+        Receive<HostBusy>(busy => busy.Attempt == _attempt && _phase == Phase.AwaitingLease, OnHostBusy);
+        Receive<PingLeaseGranted>(granted => OnLeaseGranted(granted.Attempt));
+        Receive<LeaseWaitExpired>(_ => OnLeaseWaitExpired());
+        Receive<PingSucceeded>(_ => _phase == Phase.Pinging, OnPingSucceeded);
+        Receive<PingFailed>(_ => _phase == Phase.Pinging, failed => OnPingFailed(failed.Reason, failed.StatusCode, failed.Latency, failed.Detail));
+        Receive<PingResultLost>(lost => lost.Attempt == _attempt && _phase == Phase.Pinging,
+            _ => OnPingFailed(PingFailureReason.Timeout, null, _deps.Settings.PingTimeout + ResultMargin, "no result from the sender"));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(ProviderKey pair, ProviderDependencies deps) =>
+        Akka.Actor.Props.Create(() => new ProviderActor(pair, deps));
+
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
+
+    protected override void PreStart()
+    {
+        // Timers die with an incarnation (restart, handoff, failover): the durable schedule re-arms them.
+        var self = Self;
+        _deps.Store.LoadAsync(_pair).PipeTo(self,
+            success: loaded => new StoredScheduleLoaded(loaded),
+            failure: ex => new StoredScheduleLoaded(new LoadedSchedule(null, $"could not read the stored schedule: {ex.Message}")));
+    }
+
+    private void OnUsage(string? keepAlive)
+    {
+        _touchedSinceStart = true;
+        var now = Now;
+        _lastUsage = now;
+        _deps.HostGates.Tell(new HostUsed(_pair.Host, _pair.Model));
+
+        switch (KeepAliveDuration.Parse(keepAlive))
+        {
+            case KeepAliveSetting.Every every:
+                _interval = every.Interval;
+                AbandonPendingLease();
+                SetState(PairState.Scheduled, null);
+                ScheduleAfterActivity(now);
+                break;
+            case KeepAliveSetting.Off off:
+                TurnOff(off.Reason);
+                break;
+            case KeepAliveSetting.Invalid invalid:
+                TurnOff($"invalid keep_alive '{invalid.Input}': {invalid.Reason}");
+                break;
+        }
+    }
+
+    private void TurnOff(string reason)
+    {
+        _interval = null;
+        _nextWakeUp = null;
+        Timers.Cancel(WakeUp.Instance);
+        AbandonPendingLease();
+        SetState(PairState.Off, reason);
+        LogProblemOnce($"[keep-alive] {_pair} is not scheduled: {reason}");
+        Mirror();
+    }
+
+    private void OnUnregister()
+    {
+        _touchedSinceStart = true;
+        Timers.CancelAll();
+        AbandonPendingLease();
+        _deps.Scheduler.Tell(new SchedulerProtocol.MirrorSchedule(new ScheduleChange.Remove(_pair)));
+        _log.Info("[keep-alive] {0} unregistered", _pair);
+        // Through sharding, so a remembered entity is forgotten rather than restarted.
+        Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+    }
+
+    private void OnStoredSchedule(LoadedSchedule loaded)
+    {
+        if (loaded.Problem is not null) _log.Warning("[keep-alive] {0}: {1}", _pair, loaded.Problem);
+        // Usage that arrived while the store was read is newer than anything stored.
+        if (_touchedSinceStart || loaded.Schedule is not { } stored) return;
+
+        _lastUsage = Now;
+        if (stored.KeepAliveSeconds <= 0)
+        {
+            _interval = null;
+            SetState(PairState.Off, "keep_alive_seconds is 0 in the stored schedule");
+            return;
+        }
+
+        _interval = TimeSpan.FromSeconds(stored.KeepAliveSeconds);
+        if (stored.NextWakeUp is not { } due)
+        {
+            SetState(PairState.IdleExpired, "the stored schedule has no next wake-up");
+            return;
+        }
+
+        SetState(PairState.Scheduled, null);
+        // Overdue pairs fire now, each after its own offset, so a recovery does not ping all in one tick.
+        ArmAt(due > Now ? due : Now + Offset());
+        _log.Debug("[keep-alive] {0} recovered, next wake-up {1:O}", _pair, _nextWakeUp);
+    }
+
+    private void OnWakeUp()
+    {
+        if (_phase != Phase.Idle || _interval is not { } interval || _nextWakeUp is not { } due) return;
+        var now = Now;
+        // A wake-up told directly (overdue on arm) may have been overtaken by a later schedule.
+        if (now < due) return;
+
+        if (_deps.Settings.MaxIdle is { } maxIdle && _lastUsage is { } used && now - used >= maxIdle)
+        {
+            _nextWakeUp = null;
+            SetState(PairState.IdleExpired, $"no usage for {maxIdle}");
+            LogProblemOnce($"[keep-alive] {_pair} stops pinging: no usage for {maxIdle}");
+            Mirror();
+            return;
+        }
+
+        if (SkipReason() is { } skip)
+        {
+            _lastSkip = skip;
+            ScheduleAfterActivity(now);
+            return;
+        }
+
+        _phase = Phase.AwaitingLease;
+        SetState(PairState.AwaitingHost, null);
+        RequestLease();
+    }
+
+    /// <summary>Why the pair cannot be pinged at all right now (config), or null when it can.</summary>
+    private string? SkipReason()
+    {
+        var provider = _deps.Catalog.Current.Find(_pair.Model, _pair.Host);
+        string? problem = provider is null
+            ? "no provider in models-config for this model and host"
+            : !PingRequestFactory.IsSupported(provider.ApiType)
+                ? $"api_type '{provider.ApiType}' is not supported (vllm, openai, ollama)"
+                : null;
+        if (problem is null) return null;
+        SetState(PairState.Unconfigured, problem);
+        LogProblemOnce($"[keep-alive] {_pair} is not pinged: {problem}");
+        return problem;
+    }
+
+    private void RequestLease()
+    {
+        _attempt++;
+        _deps.HostGates.Tell(new RequestPingLease(_pair.Host, _pair, _attempt));
+        // A lost answer (gate moved or crashed) must not leave the pair waiting forever: ask again.
+        Timers.StartSingleTimer(LeaseWaitExpired.Instance, LeaseWaitExpired.Instance, _deps.Settings.PingTimeout);
+    }
+
+    private void OnLeaseWaitExpired()
+    {
+        if (_phase != Phase.AwaitingLease) return;
+        _deps.HostGates.Tell(new ReleasePingLease(_pair.Host, _pair, _attempt));
+        RequestLease();
+    }
+
+    private void OnHostBusy(HostBusy busy)
+    {
+        Timers.Cancel(LeaseWaitExpired.Instance);
+        _phase = Phase.Idle;
+        _lastSkip = $"host busy with {busy.Occupant}";
+        _log.Debug("[keep-alive] {0} skipped: {1}", _pair, _lastSkip);
+        SetState(PairState.Scheduled, null);
+        // The original's rule: a busy host postpones the ping by one interval.
+        ScheduleAfterActivity(Now);
+    }
+
+    private void OnLeaseGranted(long attempt)
+    {
+        if (attempt != _attempt || _phase != Phase.AwaitingLease)
+        {
+            _deps.HostGates.Tell(new ReleasePingLease(_pair.Host, _pair, attempt));
+            return;
+        }
+
+        Timers.Cancel(LeaseWaitExpired.Instance);
+        var provider = _deps.Catalog.Current.Find(_pair.Model, _pair.Host);
+        var request = provider is null ? null : PingRequestFactory.Create(provider, _interval!.Value, _deps.Settings.Prompt);
+        if (request is null)
+        {
+            // The config changed while the pair waited for the host.
+            ReleaseLease();
+            _phase = Phase.Idle;
+            _lastSkip = SkipReason();
+            ScheduleAfterActivity(Now);
+            return;
+        }
+
+        _phase = Phase.Pinging;
+        _pingStartedAt = Now;
+        SetState(PairState.Pinging, null);
+        _lastSkip = null;
+        _deps.PingSenders.Tell(new SendPing(_pair, request));
+        Timers.StartSingleTimer(typeof(PingResultLost), new PingResultLost(_attempt), _deps.Settings.PingTimeout + ResultMargin);
+        _log.Info("[keep-alive] pinging {0} at {1} ({2})", _pair.Model, _pair.Host, provider!.ApiType);
+    }
+
+    private void OnPingSucceeded(PingSucceeded ok)
+    {
+        FinishPing();
+        _consecutiveFailures = 0;
+        _lastPing = new LastPing(_pingStartedAt, true, ok.StatusCode, ok.Latency, null);
+        _log.Info("[keep-alive] ping of {0} at {1} succeeded: HTTP {2} in {3} ms",
+            _pair.Model, _pair.Host, ok.StatusCode, (long)ok.Latency.TotalMilliseconds);
+        SetState(PairState.Scheduled, null);
+        ScheduleAfterActivity(Later(_pingStartedAt, _lastUsage));
+    }
+
+    private void OnPingFailed(PingFailureReason reason, int? status, TimeSpan latency, string detail)
+    {
+        FinishPing();
+        _consecutiveFailures++;
+        _lastPing = new LastPing(_pingStartedAt, false, status, latency, $"{reason}: {detail}");
+        _log.Info("[keep-alive] ping of {0} at {1} failed ({2}, attempt {3}): {4}",
+            _pair.Model, _pair.Host, reason, _consecutiveFailures, detail);
+
+        // Real traffic during the ping says more about the host than the failed ping: wait a full interval.
+        if (_lastUsage > _pingStartedAt)
+        {
+            SetState(PairState.Scheduled, null);
+            ScheduleAfterActivity(_lastUsage.Value);
+            return;
+        }
+
+        SetState(PairState.BackingOff, null);
+        ArmAt(Now + Backoff() + Offset());
+    }
+
+    private void FinishPing()
+    {
+        Timers.Cancel(typeof(PingResultLost));
+        ReleaseLease();
+        _phase = Phase.Idle;
+    }
+
+    private TimeSpan Backoff()
+    {
+        var interval = _interval!.Value;
+        var exponent = Math.Min(_consecutiveFailures - 1, 30);
+        var delay = TimeSpan.FromTicks((long)Math.Min(_deps.Settings.FirstRetryDelay.Ticks * Math.Pow(2, exponent), interval.Ticks));
+        return delay;
+    }
+
+    private void ReleaseLease() => _deps.HostGates.Tell(new ReleasePingLease(_pair.Host, _pair, _attempt));
+
+    /// <summary>Drops a lease request the pair no longer needs (usage pushed the wake-up back).</summary>
+    private void AbandonPendingLease()
+    {
+        if (_phase != Phase.AwaitingLease) return;
+        Timers.Cancel(LeaseWaitExpired.Instance);
+        ReleaseLease();
+        _attempt++;
+        _phase = Phase.Idle;
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset? b) => b is { } other && other > a ? other : a;
+
+    private TimeSpan Offset() => PingSpread.OffsetFor(_pair, _interval!.Value, _deps.Settings);
+
+    /// <summary>The next ping is one interval (plus the pair's offset) after the last activity.</summary>
+    private void ScheduleAfterActivity(DateTimeOffset activity) => ArmAt(activity + _interval!.Value + Offset());
+
+    private void ArmAt(DateTimeOffset at)
+    {
+        _nextWakeUp = at;
+        var delay = at - Now;
+        if (delay > TimeSpan.Zero)
+        {
+            Timers.StartSingleTimer(WakeUp.Instance, WakeUp.Instance, delay);
+        }
+        else
+        {
+            Timers.Cancel(WakeUp.Instance);
+            Self.Tell(WakeUp.Instance);
+        }
+
+        Mirror();
+    }
+
+    private void Mirror()
+    {
+        var seconds = _interval is { } interval ? (long)Math.Ceiling(interval.TotalSeconds) : 0;
+        _deps.Scheduler.Tell(new SchedulerProtocol.MirrorSchedule(new ScheduleChange.Upsert(_pair, seconds, _nextWakeUp)));
+    }
+
+    private void SetState(PairState state, string? reason)
+    {
+        _state = state;
+        _reason = reason;
+        if (reason is null) _lastLoggedProblem = null;
+    }
+
+    /// <summary>A problem is logged when it appears, not every interval it persists.</summary>
+    private void LogProblemOnce(string message)
+    {
+        if (message == _lastLoggedProblem) return;
+        _lastLoggedProblem = message;
+        _log.Warning(message);
+    }
+
+    private ProviderStatus Status() => new(
+        _pair,
+        _interval is { } interval ? (long)Math.Ceiling(interval.TotalSeconds) : 0,
+        _state,
+        _nextWakeUp,
+        _lastUsage,
+        _lastPing,
+        _consecutiveFailures,
+        _lastSkip,
+        _reason,
+        ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString());
+}

@@ -1,0 +1,74 @@
+namespace KeepAlive.Actors.Providers;
+
+/// <summary>Routes a message to the <see cref="ProviderActor"/> of its pair.</summary>
+public interface IWithProviderKey
+{
+    ProviderKey Pair { get; }
+}
+
+/// <summary>What a pair is doing, as reported by <see cref="ProviderProtocol.ProviderStatus"/>.</summary>
+public enum PairState
+{
+    /// <summary>A wake-up is armed; the pair will be pinged when it is due.</summary>
+    Scheduled,
+
+    /// <summary>keep_alive is falsy or invalid: never pinged.</summary>
+    Off,
+
+    /// <summary>No provider for the pair in models-config: not pinged until the config has one.</summary>
+    Unconfigured,
+
+    /// <summary>No real usage for max_idle: not pinged until the next usage.</summary>
+    IdleExpired,
+
+    /// <summary>The last ping failed; the next one is a backoff retry.</summary>
+    BackingOff,
+
+    /// <summary>Due, waiting for the host's ping lease.</summary>
+    AwaitingHost,
+
+    /// <summary>A ping is in flight.</summary>
+    Pinging,
+}
+
+/// <summary>Messages of <see cref="ProviderActor"/>; told to the provider shard region.</summary>
+public static class ProviderProtocol
+{
+    /// <summary>
+    /// The router used the pair: its next ping moves to now + <paramref name="KeepAlive"/>, and the model
+    /// becomes its host's occupant. A falsy or invalid keep_alive turns the pair off.
+    /// </summary>
+    public sealed record RecordUsage(ProviderKey Pair, string? KeepAlive) : IWithProviderKey
+    {
+        public RecordUsage(string modelName, string host, string? keepAlive)
+            : this(ProviderKey.From(modelName, host), keepAlive)
+        {
+        }
+    }
+
+    /// <summary>Forget the pair: no more pings, its keys leave the schema, the entity stops for good.</summary>
+    public sealed record Unregister(ProviderKey Pair) : IWithProviderKey;
+
+    /// <summary>Asks for a <see cref="ProviderStatus"/>.</summary>
+    public sealed record GetProviderStatus(ProviderKey Pair) : IWithProviderKey;
+
+    /// <summary>The outcome of the pair's last ping.</summary>
+    /// <param name="Failure">Why it failed (reason and detail); null on success.</param>
+    public sealed record LastPing(DateTimeOffset At, bool Succeeded, int? StatusCode, TimeSpan Latency, string? Failure);
+
+    /// <param name="KeepAliveSeconds">0 when the pair is off.</param>
+    /// <param name="LastSkip">Why the last due ping was not sent, if it was not.</param>
+    /// <param name="Reason">Why the pair is in its state (off, unconfigured, idle-expired), if it says.</param>
+    /// <param name="Node">Address of the node the pair's actor lives on.</param>
+    public sealed record ProviderStatus(
+        ProviderKey Pair,
+        long KeepAliveSeconds,
+        PairState State,
+        DateTimeOffset? NextWakeUp,
+        DateTimeOffset? LastUsage,
+        LastPing? LastPing,
+        int ConsecutiveFailures,
+        string? LastSkip,
+        string? Reason,
+        string Node);
+}

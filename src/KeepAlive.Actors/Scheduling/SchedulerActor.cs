@@ -1,0 +1,218 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using KeepAlive.Actors.Providers;
+using static KeepAlive.Actors.Scheduling.SchedulerProtocol;
+
+namespace KeepAlive.Actors.Scheduling;
+
+/// <summary>Settings of the node's <see cref="SchedulerActor"/>. Validated at start; errors name the setting.</summary>
+public sealed record SchedulerSettings
+{
+    /// <summary>How often coalesced schedule changes are written.</summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A batch is written as soon as this many pairs have changes, without waiting for the interval.</summary>
+    public int MaxBatchSize { get; init; } = 1000;
+
+    /// <summary>How often the sorted set is read for pairs that are (nearly) due but have no live actor.</summary>
+    public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Members read per sweep request (<c>ZRANGE ... BYSCORE LIMIT</c>).</summary>
+    public int SweepPageSize { get; init; } = 1000;
+
+    /// <summary>Delete every key of the schema before the first sweep (the original's clear_buffers). Wipes shared state.</summary>
+    public bool ClearOnStart { get; init; }
+
+    /// <exception cref="ArgumentException">names the first invalid setting.</exception>
+    public SchedulerSettings Validate()
+    {
+        Require(FlushInterval > TimeSpan.Zero, nameof(FlushInterval), "must be positive");
+        Require(MaxBatchSize > 0, nameof(MaxBatchSize), "must be at least 1");
+        Require(SweepInterval > TimeSpan.Zero, nameof(SweepInterval), "must be positive");
+        Require(SweepPageSize > 0, nameof(SweepPageSize), "must be at least 1");
+        return this;
+    }
+
+    private static void Require(bool condition, string setting, string reason)
+    {
+        if (!condition) throw new ArgumentException($"KeepAlive scheduler setting '{setting}' {reason}.", setting);
+    }
+}
+
+/// <summary>
+/// One per node, the only writer of the schema. Coalesces the pairs' schedule changes (latest wins per
+/// pair) and writes them in batches; keeps them through store outages and writes them when the store is
+/// back. Sweeps the sorted set on start and periodically, and starts the actors of pairs that are due
+/// soon, so a restarted cluster and pairs written by other programs are pinged on their stored schedule.
+/// </summary>
+public sealed class SchedulerActor : ReceiveActor, IWithTimers
+{
+    private sealed class Flush
+    {
+        public static readonly Flush Instance = new();
+        private Flush() { }
+    }
+
+    private sealed class Sweep
+    {
+        public static readonly Sweep Instance = new();
+        private Sweep() { }
+    }
+
+    private sealed record BatchWritten(IReadOnlyList<ScheduleChange> Batch);
+
+    private sealed record BatchFailed(IReadOnlyList<ScheduleChange> Batch, Exception Cause);
+
+    private sealed record Cleared(Exception? Failure);
+
+    private sealed record DuePageRead(DuePage Page, DateTimeOffset UpTo);
+
+    private sealed record SweepFailed(Exception Cause);
+
+    private readonly IScheduleStore _store;
+    private readonly SchedulerSettings _settings;
+    private readonly Func<IActorRef?> _providerRegion;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<ProviderKey, ScheduleChange> _pending = new();
+    private readonly HashSet<string> _reportedProblems = new();
+    private bool _ready;
+    private bool _writing;
+    private bool _sweeping;
+    private bool _storeDown;
+    private long _batchesWritten;
+
+    public SchedulerActor(IScheduleStore store, SchedulerSettings settings, Func<IActorRef?> providerRegion)
+    {
+        _store = store;
+        _settings = settings;
+        _providerRegion = providerRegion;
+
+        Receive<MirrorSchedule>(mirror => OnChange(mirror.Change));
+        Receive<Flush>(_ => WriteBatch());
+        Receive<BatchWritten>(OnBatchWritten);
+        Receive<BatchFailed>(OnBatchFailed);
+        Receive<Cleared>(OnCleared);
+        Receive<Sweep>(_ => StartSweep());
+        Receive<DuePageRead>(OnDuePage);
+        Receive<SweepFailed>(failed => OnSweepFailed(failed.Cause));
+        Receive<GetSchedulerStatus>(_ => Sender.Tell(new SchedulerStatus(_pending.Count, _storeDown, _batchesWritten)));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IScheduleStore store, SchedulerSettings settings, Func<IActorRef?> providerRegion) =>
+        Akka.Actor.Props.Create(() => new SchedulerActor(store, settings, providerRegion));
+
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer(Flush.Instance, Flush.Instance, _settings.FlushInterval);
+        if (!_settings.ClearOnStart)
+        {
+            OnCleared(new Cleared(null));
+            return;
+        }
+
+        _log.Warning("[keep-alive] clear-on-start: deleting every key of the schedule schema");
+        var self = Self;
+        _store.ClearAsync().PipeTo(self, success: () => new Cleared(null), failure: ex => new Cleared(ex));
+    }
+
+    private void OnCleared(Cleared cleared)
+    {
+        if (cleared.Failure is not null)
+            _log.Error("[keep-alive] clear-on-start failed, the stored schedule is kept: {0}", cleared.Failure.Message);
+        // Writes wait for the clear, or it would wipe schedules registered while it ran.
+        _ready = true;
+        Timers.StartPeriodicTimer(Sweep.Instance, Sweep.Instance, TimeSpan.Zero, _settings.SweepInterval);
+    }
+
+    private void OnChange(ScheduleChange change)
+    {
+        _pending[change.Pair] = change;
+        if (_pending.Count >= _settings.MaxBatchSize) WriteBatch();
+    }
+
+    private void WriteBatch()
+    {
+        if (!_ready || _writing || _pending.Count == 0) return;
+        var batch = _pending.Values.Take(_settings.MaxBatchSize).ToList();
+        foreach (var change in batch) _pending.Remove(change.Pair);
+        _writing = true;
+        var self = Self;
+        _store.ApplyAsync(batch).PipeTo(self,
+            success: () => new BatchWritten(batch),
+            failure: ex => new BatchFailed(batch, ex));
+    }
+
+    private void OnBatchWritten(BatchWritten written)
+    {
+        _writing = false;
+        _batchesWritten++;
+        if (_storeDown)
+        {
+            _storeDown = false;
+            _log.Info("[keep-alive] schedule store reachable again; {0} pending change(s) follow", _pending.Count);
+        }
+
+        if (_pending.Count >= _settings.MaxBatchSize) WriteBatch();
+    }
+
+    private void OnBatchFailed(BatchFailed failed)
+    {
+        _writing = false;
+        // A change that arrived while the batch was out is newer: it wins over the failed one.
+        foreach (var change in failed.Batch) _pending.TryAdd(change.Pair, change);
+        if (_storeDown)
+        {
+            _log.Debug("[keep-alive] schedule store still unreachable; {0} change(s) pending", _pending.Count);
+            return;
+        }
+
+        _storeDown = true;
+        _log.Warning("[keep-alive] schedule store unreachable, pings go on from memory and {0} change(s) wait to be written: {1}",
+            _pending.Count, failed.Cause.Message);
+    }
+
+    private void StartSweep()
+    {
+        if (_sweeping) return;
+        _sweeping = true;
+        ReadDuePage(null);
+    }
+
+    private void ReadDuePage(DueCursor? after)
+    {
+        // Look one sweep ahead, so a pair's actor is alive and armed before its wake-up, not a sweep late.
+        var upTo = Context.System.Scheduler.Now + _settings.SweepInterval;
+        var self = Self;
+        _store.ReadDueAsync(upTo, after, _settings.SweepPageSize).PipeTo(self,
+            success: page => new DuePageRead(page, upTo),
+            failure: ex => new SweepFailed(ex));
+    }
+
+    private void OnDuePage(DuePageRead read)
+    {
+        foreach (var problem in read.Page.Problems)
+        {
+            if (_reportedProblems.Add(problem)) _log.Warning("[keep-alive] skipped stored data: {0}", problem);
+        }
+
+        if (_providerRegion() is not { } region)
+        {
+            // Sharding is not up yet; the next sweep will find these pairs again.
+            _sweeping = false;
+            return;
+        }
+
+        foreach (var pair in read.Page.Due) region.Tell(new ShardRegion.StartEntity(pair.EntityId));
+        if (read.Page.Next is { } next) ReadDuePage(next);
+        else _sweeping = false;
+    }
+
+    private void OnSweepFailed(Exception cause)
+    {
+        _sweeping = false;
+        _log.Debug("[keep-alive] sweep of the stored schedule failed, retrying in {0}: {1}", _settings.SweepInterval, cause.Message);
+    }
+}

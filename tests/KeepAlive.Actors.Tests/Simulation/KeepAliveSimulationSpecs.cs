@@ -1,0 +1,172 @@
+using System.Collections;
+using System.Reflection;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.TestKit;
+using KeepAlive.Actors.Config;
+using KeepAlive.Actors.Hosts;
+using KeepAlive.Actors.Pinging;
+using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Scheduling;
+using Xunit;
+using Xunit.Abstractions;
+using static KeepAlive.Actors.Hosts.HostGateProtocol;
+using static KeepAlive.Actors.Pinging.PingSenderProtocol;
+
+namespace KeepAlive.Actors.Tests.Simulation;
+
+/// <summary>
+/// A day of traffic for 1,000 pairs, run on the real ProviderActor and HostGateActor in virtual time,
+/// compared ping by ping with <see cref="ReferenceModel"/>.
+/// </summary>
+public sealed class KeepAliveSimulationSpecs : Akka.TestKit.Xunit2.TestKit
+{
+    private static readonly Akka.Configuration.Config VirtualTime = ConfigurationFactory.ParseString(
+        "akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"");
+
+    private static readonly TimeSpan MaxIdle = TimeSpan.FromHours(6);
+
+    private readonly ITestOutputHelper _output;
+
+    public KeepAliveSimulationSpecs(ITestOutputHelper output) : base(VirtualTime, nameof(KeepAliveSimulationSpecs), output)
+    {
+        _output = output;
+    }
+
+    [Fact]
+    public void Ping_times_of_1000_pairs_over_24_virtual_hours_match_the_reference_model()
+    {
+        var scenario = new SimulationScenario(seed: 20261127, pairCount: 1000, duration: TimeSpan.FromHours(24));
+        var reference = new ReferenceModel(scenario, MaxIdle);
+        var expected = reference.Run();
+
+        var actual = RunActors(scenario);
+
+        foreach (var (rule, count) in reference.RuleCounts) _output.WriteLine($"{rule}: {count}");
+        _output.WriteLine($"pings: {expected.Values.Sum(p => p.Count)}");
+        // The scenario must exercise every rule, or agreement would prove little.
+        Assert.All(new[] { "busy-skip", "waited-for-request", "failed-ping", "idle-expired", "unconfigured" },
+            rule => Assert.True(reference.RuleCounts.GetValueOrDefault(rule) > 0, $"the scenario never hit '{rule}'"));
+
+        var mismatches = scenario.Pairs
+            .Where(pair => !expected[pair].SequenceEqual(actual[pair]))
+            .Select(pair => Describe(pair, expected[pair], actual[pair]))
+            .ToList();
+        Assert.True(mismatches.Count == 0, $"{mismatches.Count} pair(s) differ:\n{string.Join("\n", mismatches.Take(5))}");
+    }
+
+    private Dictionary<SimPair, List<TimeSpan>> RunActors(SimulationScenario scenario)
+    {
+        var scheduler = (TestScheduler)Sys.Scheduler;
+        var start = scheduler.Now;
+        var pings = scenario.Pairs.ToDictionary(p => p, _ => new List<TimeSpan>());
+        var byKey = scenario.Pairs.ToDictionary(p => ProviderKey.From(p.Model, p.Host));
+
+        var settings = new KeepAliveSettings { SpreadFraction = 0, MaxIdle = MaxIdle };
+        var catalog = new ProviderCatalogHolder(new ProviderCatalog(
+            scenario.Pairs.Where(p => p.Configured)
+                .Select(p => new ProviderConfig(p.Model, $"id-{p.Index}", "vllm", p.Host, "", "", p.KeepAlive, KeepAliveMode.Chat))
+                .ToList(),
+            Array.Empty<string>(),
+            "simulation"));
+        var gates = Sys.ActorOf(Props.Create(() => new HostGates(settings)).WithDispatcher(CallingThreadDispatcher.Id));
+        Func<ProviderKey, DateTimeOffset, bool> recordPing = (pair, now) =>
+        {
+            var simPair = byKey[pair];
+            var at = now - start;
+            pings[simPair].Add(at);
+            return !scenario.IsDown(simPair.Host, at);
+        };
+        var sender = Sys.ActorOf(Props.Create(() => new RecordingPingSender(recordPing)).WithDispatcher(CallingThreadDispatcher.Id));
+        var deps = new ProviderDependencies(settings, catalog, new InMemoryScheduleStore(), gates, sender, ActorRefs.Nobody);
+        var providers = byKey.ToDictionary(
+            kv => kv.Value,
+            kv => Sys.ActorOf(ProviderActor.Props(kv.Key, deps).WithDispatcher(CallingThreadDispatcher.Id)));
+
+        var work = ScheduledWork(scheduler);
+        var events = scenario.Events;
+        var next = 0;
+        var end = start + scenario.Duration;
+        while (true)
+        {
+            var nextTimer = NextDue(work);
+            var nextEvent = next < events.Count ? start + events[next].At : DateTimeOffset.MaxValue;
+            var at = nextTimer < nextEvent ? nextTimer : nextEvent;
+            if (at > end) break;
+            // Timers due now fire before the outside events of the same instant, as in the reference.
+            scheduler.AdvanceTo(at);
+            while (next < events.Count && start + events[next].At == at) Tell(events[next++], providers, gates);
+        }
+
+        return pings;
+    }
+
+    private static void Tell(SimEvent outside, IReadOnlyDictionary<SimPair, IActorRef> providers, IActorRef gates)
+    {
+        switch (outside)
+        {
+            case SimEvent.Usage usage:
+                providers[usage.Pair].Tell(new ProviderProtocol.RecordUsage(usage.Pair.Model, usage.Pair.Host, usage.Pair.KeepAlive));
+                break;
+            case SimEvent.RequestStarted started:
+                gates.Tell(new RequestStarted(started.Host));
+                break;
+            case SimEvent.RequestFinished finished:
+                gates.Tell(new RequestFinished(finished.Host));
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The TestScheduler does not say when its next item is due, and Advance only fires what was due
+    /// before the call; stepping to each due instant needs a look at its queue.
+    /// </summary>
+    private static IDictionary ScheduledWork(TestScheduler scheduler) =>
+        (IDictionary)typeof(TestScheduler).GetField("_scheduledWork", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(scheduler)!;
+
+    private static DateTimeOffset NextDue(IDictionary work)
+    {
+        var min = long.MaxValue;
+        foreach (DictionaryEntry entry in work) min = Math.Min(min, (long)entry.Key);
+        return min == long.MaxValue ? DateTimeOffset.MaxValue : new DateTimeOffset(min, TimeSpan.Zero);
+    }
+
+    private static string Describe(SimPair pair, List<TimeSpan> expected, List<TimeSpan> actual)
+    {
+        var index = expected.Zip(actual).TakeWhile(x => x.First == x.Second).Count();
+        string At(List<TimeSpan> list) => index < list.Count ? list[index].ToString() : "none";
+        return $"{pair.Model}|{pair.Host} every {pair.Interval}: ping #{index} expected at {At(expected)}, was at {At(actual)} " +
+               $"(expected {expected.Count} pings, got {actual.Count})";
+    }
+
+    /// <summary>Stands in for the host gate shard region: one real HostGateActor per host.</summary>
+    private sealed class HostGates : ReceiveActor
+    {
+        public HostGates(KeepAliveSettings settings)
+        {
+            var gates = new Dictionary<string, IActorRef>();
+            Receive<IWithHost>(message =>
+            {
+                var host = ProviderKey.NormalizeHost(message.Host);
+                if (!gates.TryGetValue(host, out var gate))
+                {
+                    gate = Context.ActorOf(HostGateActor.Props(host, settings).WithDispatcher(CallingThreadDispatcher.Id));
+                    gates[host] = gate;
+                }
+
+                gate.Forward(message);
+            });
+        }
+    }
+
+    /// <summary>Answers every ping at once; <c>succeed</c> records the ping and says whether it worked.</summary>
+    private sealed class RecordingPingSender : ReceiveActor
+    {
+        public RecordingPingSender(Func<ProviderKey, DateTimeOffset, bool> succeed)
+        {
+            Receive<SendPing>(ping => Sender.Tell(succeed(ping.Pair, Context.System.Scheduler.Now)
+                ? new PingSucceeded(ping.Pair, 200, TimeSpan.Zero)
+                : new PingFailed(ping.Pair, PingFailureReason.HttpStatus, 503, TimeSpan.Zero, "backend down")));
+        }
+    }
+}
