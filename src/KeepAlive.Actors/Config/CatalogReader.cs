@@ -46,7 +46,7 @@ internal sealed class CatalogReader(string source)
             {
                 var provider = ReadProvider(modelName, $"model '{modelName}', {list}[{index++}]", entry);
                 if (!ids.Add(provider.Id))
-                    throw Error(Where(modelName, provider.Id), "id", "is used by another provider of the same model (providers and providers_sleep together)");
+                    throw Error(Where(modelName, provider.Id), "id", "is already used by another provider of this model (ids are unique across providers and providers_sleep)");
                 Providers.Add(provider);
             }
         }
@@ -57,22 +57,22 @@ internal sealed class CatalogReader(string source)
         if (entry.ValueKind != JsonValueKind.Object)
             throw new ModelsConfigException($"{source}: {position}: a provider must be a JSON object, not {entry.ValueKind}");
 
-        var id = String(entry, "id", position);
+        var id = StringField(entry, "id", position);
         if (string.IsNullOrWhiteSpace(id)) throw Error(position, "id", "is missing or empty");
 
         var at = Where(modelName, id);
-        var apiHost = String(entry, "api_host", at);
+        var apiHost = StringField(entry, "api_host", at);
         if (string.IsNullOrWhiteSpace(apiHost)) throw Error(at, "api_host", "is missing or empty");
 
         var provider = new ProviderConfig(
             ModelName: ProviderKey.NormalizeModel(modelName),
             Id: id,
-            ApiType: String(entry, "api_type", at) ?? string.Empty,
+            ApiType: StringField(entry, "api_type", at) ?? string.Empty,
             ApiHost: apiHost,
-            ApiToken: String(entry, "api_token", at) ?? string.Empty,
-            ModelPath: String(entry, "model_path", at) ?? string.Empty,
-            KeepAlive: KeepAliveText(entry),
-            Mode: Mode(entry, at));
+            ApiToken: StringField(entry, "api_token", at) ?? string.Empty,
+            ModelPath: StringField(entry, "model_path", at) ?? string.Empty,
+            KeepAlive: ReadKeepAlive(entry),
+            Mode: ReadMode(entry, at));
         WarnAbout(provider, at);
         return provider;
     }
@@ -92,7 +92,7 @@ internal sealed class CatalogReader(string source)
 
     // Falsy values (absent, null, false, "") mean off, as in the original; any other non-string keeps its raw
     // text so the duration parser reports it as invalid instead of it being silently dropped.
-    private static string? KeepAliveText(JsonElement entry)
+    private static string? ReadKeepAlive(JsonElement entry)
     {
         if (!entry.TryGetProperty("keep_alive", out var value)) return null;
         return value.ValueKind switch
@@ -103,17 +103,17 @@ internal sealed class CatalogReader(string source)
         };
     }
 
-    private KeepAliveMode Mode(JsonElement entry, string at)
+    private KeepAliveMode ReadMode(JsonElement entry, string at)
     {
-        var mode = String(entry, "keep_alive_mode", at);
+        var mode = StringField(entry, "keep_alive_mode", at)?.Trim();
         if (mode is null) return KeepAliveMode.Chat;
-        if (mode.Trim().Equals("load", StringComparison.OrdinalIgnoreCase)) return KeepAliveMode.Load;
-        if (mode.Trim().Equals("chat", StringComparison.OrdinalIgnoreCase)) return KeepAliveMode.Chat;
+        if (mode.Equals("load", StringComparison.OrdinalIgnoreCase)) return KeepAliveMode.Load;
+        if (mode.Equals("chat", StringComparison.OrdinalIgnoreCase)) return KeepAliveMode.Chat;
         throw Error(at, "keep_alive_mode", $"is '{mode}', expected \"chat\" or \"load\"");
     }
 
     /// <summary>A string field; null when absent or JSON null. The error never quotes the value, which may be a token.</summary>
-    private string? String(JsonElement entry, string field, string at)
+    private string? StringField(JsonElement entry, string field, string at)
     {
         if (!entry.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null) return null;
         if (value.ValueKind != JsonValueKind.String) throw Error(at, field, $"must be a string, not {value.ValueKind}");
