@@ -1,0 +1,39 @@
+namespace KeepAlive.Host.Config;
+
+/// <summary>The host's command-line flags, each an alias of a configuration key.</summary>
+public static class CommandLine
+{
+    public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
+    {
+        ["--models-config"] = Key(nameof(KeepAliveHostOptions.ModelsConfig)),
+        ["--redis"] = Key(nameof(KeepAliveHostOptions.Redis)),
+        ["--redis-prefix"] = Key(nameof(KeepAliveHostOptions.RedisPrefix)),
+        ["--clear-on-start"] = Key(nameof(KeepAliveHostOptions.ClearOnStart)),
+        ["--flush-interval"] = Key(nameof(KeepAliveHostOptions.FlushInterval)),
+        ["--sweep-interval"] = Key(nameof(KeepAliveHostOptions.SweepInterval)),
+        ["--ping-timeout"] = Key(nameof(KeepAliveHostOptions.PingTimeout)),
+        ["--max-idle"] = Key(nameof(KeepAliveHostOptions.MaxIdle)),
+        ["--hostname"] = Key(nameof(KeepAliveHostOptions.Hostname)),
+        ["--port"] = Key(nameof(KeepAliveHostOptions.Port)),
+        ["--seed-nodes"] = Key(nameof(KeepAliveHostOptions.SeedNodes)),
+        ["--roles"] = Key(nameof(KeepAliveHostOptions.Roles)),
+    };
+
+    private static readonly HashSet<string> BareFlags = ["--clear-on-start"];
+
+    /// <summary>Lets on/off flags stand alone (<c>--clear-on-start</c>), which the configuration provider cannot.</summary>
+    public static string[] Normalize(string[] args)
+    {
+        var normalized = new List<string>(args.Length + 1);
+        for (var i = 0; i < args.Length; i++)
+        {
+            normalized.Add(args[i]);
+            var standsAlone = i + 1 == args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal);
+            if (BareFlags.Contains(args[i]) && standsAlone) normalized.Add("true");
+        }
+
+        return normalized.ToArray();
+    }
+
+    private static string Key(string property) => $"{KeepAliveHostOptions.Section}:{property}";
+}

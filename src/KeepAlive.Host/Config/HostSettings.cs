@@ -1,0 +1,52 @@
+using KeepAlive.Actors;
+using KeepAlive.Actors.Config;
+using KeepAlive.Actors.Scheduling;
+
+namespace KeepAlive.Host.Config;
+
+/// <summary>A host setting that cannot be used; the message names the setting and the value's problem.</summary>
+public sealed class HostSettingsException(string message) : Exception(message);
+
+/// <summary>Turns the bound <see cref="KeepAliveHostOptions"/> into the library's validated settings.</summary>
+public static class HostSettings
+{
+    public static KeepAliveSettings ToKeepAliveSettings(this KeepAliveHostOptions options) => Validated(() => new KeepAliveSettings
+    {
+        PingTimeout = Duration(nameof(options.PingTimeout), options.PingTimeout),
+        MaxIdle = string.IsNullOrWhiteSpace(options.MaxIdle) ? null : Duration(nameof(options.MaxIdle), options.MaxIdle),
+    }.Validate());
+
+    public static SchedulerSettings ToSchedulerSettings(this KeepAliveHostOptions options) => Validated(() => new SchedulerSettings
+    {
+        FlushInterval = Duration(nameof(options.FlushInterval), options.FlushInterval),
+        SweepInterval = Duration(nameof(options.SweepInterval), options.SweepInterval),
+        ClearOnStart = options.ClearOnStart,
+    }.Validate());
+
+    public static IReadOnlyList<string> SeedNodeList(this KeepAliveHostOptions options) => List(options.SeedNodes);
+
+    public static IReadOnlyList<string> RoleList(this KeepAliveHostOptions options) => List(options.Roles);
+
+    private static TimeSpan Duration(string setting, string? value) => KeepAliveDuration.Parse(value) switch
+    {
+        KeepAliveSetting.Every every => every.Interval,
+        KeepAliveSetting.Invalid invalid => throw new HostSettingsException(
+            $"Setting {KeepAliveHostOptions.Section}:{setting} = '{invalid.Input}' is not a duration: {invalid.Reason}."),
+        _ => throw new HostSettingsException($"Setting {KeepAliveHostOptions.Section}:{setting} must be a positive duration such as 30s, 5m or 1h."),
+    };
+
+    private static T Validated<T>(Func<T> build)
+    {
+        try
+        {
+            return build();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new HostSettingsException(ex.Message);
+        }
+    }
+
+    private static IReadOnlyList<string> List(string? commaSeparated) =>
+        (commaSeparated ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

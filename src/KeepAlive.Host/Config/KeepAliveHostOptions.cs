@@ -1,0 +1,46 @@
+namespace KeepAlive.Host.Config;
+
+/// <summary>
+/// The host's settings, bound from the <c>KeepAlive</c> section (appsettings.json, environment
+/// <c>KeepAlive__X</c>, command-line flags). Durations use the keep_alive grammar (<c>30s</c>, <c>5m</c>, <c>1h</c>).
+/// </summary>
+public sealed class KeepAliveHostOptions
+{
+    public const string Section = "KeepAlive";
+
+    /// <summary>Path of the router's models-config.json (<c>--models-config</c>).</summary>
+    public string? ModelsConfig { get; set; }
+
+    /// <summary>StackExchange.Redis connection string (<c>--redis</c>); absent: the embedded in-memory store.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Key prefix of the schema (<c>--redis-prefix</c>).</summary>
+    public string RedisPrefix { get; set; } = "keepalive";
+
+    /// <summary>Delete the schema's keys at start (<c>--clear-on-start</c>): wipes state shared with other nodes.</summary>
+    public bool ClearOnStart { get; set; }
+
+    /// <summary>How often schedule changes are written (<c>--flush-interval</c>).</summary>
+    public string FlushInterval { get; set; } = "1s";
+
+    /// <summary>How often the stored schedule is swept for due pairs (<c>--sweep-interval</c>).</summary>
+    public string SweepInterval { get; set; } = "30s";
+
+    /// <summary>Timeout of one ping.</summary>
+    public string PingTimeout { get; set; } = "60s";
+
+    /// <summary>Stop pinging a pair with no usage for this long; empty: never stop.</summary>
+    public string? MaxIdle { get; set; }
+
+    /// <summary>Akka remoting host name (<c>--hostname</c>).</summary>
+    public string Hostname { get; set; } = "127.0.0.1";
+
+    /// <summary>Akka remoting port (<c>--port</c>); 0 picks a free one.</summary>
+    public int Port { get; set; } = 0;
+
+    /// <summary>Comma-separated <c>akka.tcp://keepalive@host:port</c> (<c>--seed-nodes</c>); empty: a cluster of its own.</summary>
+    public string? SeedNodes { get; set; }
+
+    /// <summary>Comma-separated cluster roles of this node (<c>--roles</c>).</summary>
+    public string? Roles { get; set; }
+}
