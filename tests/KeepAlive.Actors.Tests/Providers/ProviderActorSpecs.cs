@@ -1,0 +1,329 @@
+using Akka.Actor;
+using Akka.TestKit;
+using KeepAlive.Actors.Config;
+using KeepAlive.Actors.Pinging;
+using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Scheduling;
+using KeepAlive.Actors.Tests.Fixtures;
+using Xunit;
+using Xunit.Abstractions;
+using static KeepAlive.Actors.Hosts.HostGateProtocol;
+using static KeepAlive.Actors.Pinging.PingSenderProtocol;
+using static KeepAlive.Actors.Providers.ProviderProtocol;
+
+namespace KeepAlive.Actors.Tests.Providers;
+
+/// <summary>One ProviderActor in virtual time, with probes for its host gate, sender pool and scheduler.</summary>
+public sealed class ProviderActorSpecs : VirtualTimeSpecs
+{
+    private const string Model = "google/gemma-3-12b-it";
+    private const string Host = "http://127.0.0.1:7000";
+    private static readonly ProviderKey Pair = ProviderKey.From(Model, Host);
+
+    private readonly TestProbe _gate;
+    private readonly TestProbe _senders;
+    private readonly TestProbe _scheduler;
+    private readonly InMemoryScheduleStore _store = new();
+    private readonly ProviderCatalogHolder _catalog = new(Catalog(Provider(Model, Host)));
+
+    public ProviderActorSpecs(ITestOutputHelper output) : base(output)
+    {
+        _gate = CreateTestProbe("gate");
+        _senders = CreateTestProbe("senders");
+        _scheduler = CreateTestProbe("scheduler");
+    }
+
+    [Fact]
+    public void Usage_moves_the_next_wake_up_to_now_plus_keep_alive()
+    {
+        var provider = Start();
+
+        provider.Tell(new RecordUsage(Model, Host, "2m"));
+        Advance(TimeSpan.FromSeconds(60));
+        provider.Tell(new RecordUsage(Model, Host, "2m"));
+        Advance(TimeSpan.FromSeconds(119));
+        Assert.Null(LeaseRequest());
+
+        Advance(TimeSpan.FromSeconds(1));
+        Assert.NotNull(LeaseRequest());
+    }
+
+    [Fact]
+    public void Usage_makes_the_model_its_hosts_occupant()
+    {
+        var provider = Start();
+
+        provider.Tell(new RecordUsage($"  model:{Model} ", Host + "/", "2m"));
+
+        var used = _gate.ExpectMsg<HostUsed>();
+        Assert.Equal((Host, Model), (used.Host, used.Model));
+    }
+
+    [Fact]
+    public void Busy_host_postpones_ping_by_one_interval()
+    {
+        var provider = Start();
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        Advance(TimeSpan.FromSeconds(30));
+        var request = LeaseRequest()!;
+
+        _gate.Reply(new HostBusy(Pair, request.Attempt, "other-model"));
+        Advance(TimeSpan.FromSeconds(30) - TimeSpan.FromMilliseconds(1));
+        Assert.Null(LeaseRequest());
+        Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.NotNull(LeaseRequest());
+        Assert.Equal("host busy with other-model", Status(provider).LastSkip);
+    }
+
+    [Fact]
+    public void Granted_lease_sends_one_ping_and_success_schedules_the_next_one_interval_after_the_ping_started()
+    {
+        var provider = Start();
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        Advance(TimeSpan.FromSeconds(30));
+        var started = Now;
+        Grant(LeaseRequest()!);
+        var ping = _senders.ExpectMsg<SendPing>();
+        Assert.Equal(Pair, ping.Pair);
+
+        Advance(TimeSpan.FromSeconds(4));
+        _senders.Reply(new PingSucceeded(Pair, 200, TimeSpan.FromSeconds(4)));
+
+        Assert.Contains(_gate.ReceiveWhile(TimeSpan.Zero, m => m as ReleasePingLease), r => r.Pair == Pair);
+        Assert.Equal(started + TimeSpan.FromSeconds(30), Status(provider).NextWakeUp);
+        Advance(TimeSpan.FromSeconds(26));
+        Assert.NotNull(LeaseRequest());
+    }
+
+    [Fact]
+    public void Failed_pings_back_off_from_5s_doubling_capped_at_keep_alive()
+    {
+        var provider = Start();
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        Advance(TimeSpan.FromSeconds(30));
+
+        var delays = new List<TimeSpan>();
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            Grant(LeaseRequest()!);
+            _senders.ExpectMsg<SendPing>();
+            _senders.Reply(new PingFailed(Pair, PingFailureReason.HttpStatus, 500, TimeSpan.Zero, "HTTP 500"));
+            delays.Add(Status(provider).NextWakeUp!.Value - Now);
+            Advance(delays[^1]);
+        }
+
+        Assert.Equal(new[] { 5, 10, 20, 30, 30 }.Select(s => TimeSpan.FromSeconds(s)), delays);
+        var status = Status(provider);
+        Assert.Equal(5, status.ConsecutiveFailures);
+        Assert.Equal(PairState.AwaitingHost, status.State);
+        Assert.Equal(500, status.LastPing!.StatusCode);
+    }
+
+    [Fact]
+    public void A_success_after_failures_resets_the_failure_count()
+    {
+        var provider = Start();
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        Advance(TimeSpan.FromSeconds(30));
+        Grant(LeaseRequest()!);
+        _senders.ExpectMsg<SendPing>();
+        _senders.Reply(new PingFailed(Pair, PingFailureReason.ConnectionRefused, null, TimeSpan.Zero, "refused"));
+        Advance(TimeSpan.FromSeconds(5));
+        Grant(LeaseRequest()!);
+        _senders.ExpectMsg<SendPing>();
+        _senders.Reply(new PingSucceeded(Pair, 200, TimeSpan.Zero));
+
+        var status = Status(provider);
+        Assert.Equal(0, status.ConsecutiveFailures);
+        Assert.Equal(PairState.Scheduled, status.State);
+        Assert.Equal(Now + TimeSpan.FromSeconds(30), status.NextWakeUp);
+    }
+
+    [Fact]
+    public void A_lost_ping_result_counts_as_a_failure_after_the_timeout()
+    {
+        var provider = Start();
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        Advance(TimeSpan.FromSeconds(30));
+        Grant(LeaseRequest()!);
+        _senders.ExpectMsg<SendPing>();
+
+        Advance(TimeSpan.FromSeconds(65));
+
+        var status = Status(provider);
+        Assert.Equal(1, status.ConsecutiveFailures);
+        Assert.Equal(PairState.BackingOff, status.State);
+    }
+
+    [Fact]
+    public void Never_two_pings_of_one_pair_in_flight()
+    {
+        var provider = Start();
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        Advance(TimeSpan.FromSeconds(30));
+        Grant(LeaseRequest()!);
+        _senders.ExpectMsg<SendPing>();
+
+        // The ping hangs for longer than an interval; usage in between must not start another one.
+        Advance(TimeSpan.FromSeconds(10));
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        Advance(TimeSpan.FromSeconds(40));
+
+        Assert.Null(LeaseRequest());
+        Assert.False(_senders.HasMessages);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("0s")]
+    [InlineData("5x")]
+    [InlineData("1.5m")]
+    public void Falsy_or_invalid_keep_alive_turns_the_pair_off_and_logs_why_once(string? keepAlive)
+    {
+        var provider = Start();
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+
+        EventFilter.Warning(contains: "is not scheduled").Expect(1, () =>
+        {
+            provider.Tell(new RecordUsage(Model, Host, keepAlive));
+            provider.Tell(new RecordUsage(Model, Host, keepAlive));
+        });
+        Advance(TimeSpan.FromHours(1));
+
+        Assert.Null(LeaseRequest());
+        var status = Status(provider);
+        Assert.Equal(PairState.Off, status.State);
+        Assert.Equal(0, status.KeepAliveSeconds);
+        Assert.Null(status.NextWakeUp);
+    }
+
+    [Fact]
+    public void A_pair_without_a_provider_is_not_pinged_and_says_so_once()
+    {
+        _catalog.Replace(ProviderCatalog.Empty);
+        var provider = Start();
+
+        EventFilter.Warning(contains: "no provider in models-config").Expect(1, () =>
+        {
+            provider.Tell(new RecordUsage(Model, Host, "30s"));
+            Advance(TimeSpan.FromMinutes(10));
+        });
+
+        Assert.Null(LeaseRequest());
+        Assert.Equal(PairState.Unconfigured, Status(provider).State);
+    }
+
+    [Fact]
+    public void A_pair_whose_provider_appears_in_a_reloaded_config_is_pinged_again()
+    {
+        _catalog.Replace(ProviderCatalog.Empty);
+        var provider = Start();
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        Advance(TimeSpan.FromSeconds(30));
+
+        _catalog.Replace(Catalog(Provider(Model, Host)));
+        Advance(TimeSpan.FromSeconds(30));
+
+        Assert.NotNull(LeaseRequest());
+    }
+
+    [Fact]
+    public void Max_idle_stops_pinging_until_the_next_usage()
+    {
+        var provider = Start(new KeepAliveSettings { SpreadFraction = 0, MaxIdle = TimeSpan.FromMinutes(2) });
+        provider.Tell(new RecordUsage(Model, Host, "1m"));
+        Advance(TimeSpan.FromMinutes(1));
+        Grant(LeaseRequest()!);
+        _senders.ExpectMsg<SendPing>();
+        _senders.Reply(new PingSucceeded(Pair, 200, TimeSpan.Zero));
+
+        Advance(TimeSpan.FromMinutes(10));
+        Assert.Null(LeaseRequest());
+        Assert.Equal(PairState.IdleExpired, Status(provider).State);
+
+        provider.Tell(new RecordUsage(Model, Host, "1m"));
+        Advance(TimeSpan.FromMinutes(1));
+        Assert.NotNull(LeaseRequest());
+    }
+
+    [Fact]
+    public void Every_schedule_change_is_mirrored_to_the_scheduler()
+    {
+        var provider = Start();
+        provider.Tell(new RecordUsage(Model, Host, "2m"));
+
+        var upsert = Assert.IsType<ScheduleChange.Upsert>(_scheduler.ExpectMsg<SchedulerProtocol.MirrorSchedule>().Change);
+        Assert.Equal((Pair, 120L, Now + TimeSpan.FromMinutes(2)), (upsert.Pair, upsert.KeepAliveSeconds, upsert.NextWakeUp));
+
+        provider.Tell(new RecordUsage(Model, Host, "false"));
+        var off = Assert.IsType<ScheduleChange.Upsert>(_scheduler.ExpectMsg<SchedulerProtocol.MirrorSchedule>().Change);
+        Assert.Equal((0L, (DateTimeOffset?)null), (off.KeepAliveSeconds, off.NextWakeUp));
+    }
+
+    [Fact]
+    public void A_restarted_pair_resumes_its_stored_schedule_instead_of_resetting_it()
+    {
+        var due = Now + TimeSpan.FromSeconds(90);
+        _store.ApplyAsync([new ScheduleChange.Upsert(Pair, 120, due)]).GetAwaiter().GetResult();
+
+        Start();
+        Advance(TimeSpan.FromSeconds(89));
+        Assert.Null(LeaseRequest());
+        Advance(TimeSpan.FromSeconds(1));
+
+        Assert.NotNull(LeaseRequest());
+    }
+
+    [Fact]
+    public void An_overdue_stored_pair_is_pinged_after_its_own_offset()
+    {
+        var settings = new KeepAliveSettings { SpreadFraction = 0.05, MaxSpread = TimeSpan.FromSeconds(10) };
+        var offset = PingSpread.OffsetFor(Pair, TimeSpan.FromMinutes(2), settings);
+        _store.ApplyAsync([new ScheduleChange.Upsert(Pair, 120, Now - TimeSpan.FromMinutes(30))]).GetAwaiter().GetResult();
+
+        var provider = Start(settings);
+
+        Assert.Equal(Now + offset, Status(provider).NextWakeUp);
+    }
+
+    [Fact]
+    public void Unregister_forgets_the_pair_through_sharding()
+    {
+        var parent = CreateTestProbe();
+        var provider = parent.ChildActorOf(Synchronous(ProviderActor.Props(Pair, Deps(new KeepAliveSettings { SpreadFraction = 0 }))));
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+
+        provider.Tell(new Unregister(Pair));
+
+        Assert.IsType<Akka.Cluster.Sharding.Passivate>(parent.ExpectMsg<Akka.Cluster.Sharding.Passivate>());
+        Assert.Contains(_scheduler.ReceiveWhile(TimeSpan.Zero, m => (m as SchedulerProtocol.MirrorSchedule)?.Change),
+            change => change is ScheduleChange.Remove remove && remove.Pair == Pair);
+        Advance(TimeSpan.FromMinutes(1));
+        Assert.Null(LeaseRequest());
+    }
+
+    private IActorRef Start(KeepAliveSettings? settings = null) =>
+        Sys.ActorOf(Synchronous(ProviderActor.Props(Pair, Deps(settings ?? new KeepAliveSettings { SpreadFraction = 0 }))));
+
+    private ProviderDependencies Deps(KeepAliveSettings settings) =>
+        new(settings, _catalog, _store, _gate, _senders, _scheduler);
+
+    private RequestPingLease? LeaseRequest() =>
+        _gate.ReceiveWhile(TimeSpan.Zero, m => m).OfType<RequestPingLease>().LastOrDefault();
+
+    private void Grant(RequestPingLease request) => _gate.Reply(new PingLeaseGranted(request.Pair, request.Attempt));
+
+    private ProviderStatus Status(IActorRef provider)
+    {
+        var probe = CreateTestProbe();
+        provider.Tell(new GetProviderStatus(Pair), probe);
+        return probe.ExpectMsg<ProviderStatus>();
+    }
+
+    private static ProviderConfig Provider(string model, string host) =>
+        new(model, "p1", "vllm", host, "", "", "30s", KeepAliveMode.Chat);
+
+    private static ProviderCatalog Catalog(params ProviderConfig[] providers) => new(providers, Array.Empty<string>(), "test");
+}
