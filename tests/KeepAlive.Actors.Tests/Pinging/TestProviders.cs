@@ -1,4 +1,5 @@
 using KeepAlive.Actors.Config;
+using KeepAlive.Actors.Providers;
 
 namespace KeepAlive.Actors.Tests.Pinging;
 
@@ -15,4 +16,6 @@ internal static class TestProviders
         string modelPath = "",
         KeepAliveMode mode = KeepAliveMode.Chat) =>
         new(model, "provider-1", apiType, host, token, modelPath, "2m", mode);
+
+    public static ProviderKey PairOf(ProviderConfig provider) => ProviderKey.From(provider.ModelName, provider.ApiHost);
 }
