@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KeepAlive.Actors.Pinging;
 using KeepAlive.Actors.Providers;
 
 namespace KeepAlive.Actors.Config;
@@ -64,9 +65,6 @@ public static class ModelsConfigLoader
         // providers_sleep holds providers too; the original's lookup missed them.
         private static readonly string[] ProviderLists = ["providers", "providers_sleep"];
 
-        // The api_types with an endpoint rule (DESIGN §2); others load but are never pinged.
-        private static readonly HashSet<string> KnownApiTypes = new(["vllm", "openai", "ollama"], StringComparer.OrdinalIgnoreCase);
-
         public List<ProviderConfig> Providers { get; } = [];
 
         public List<string> Warnings { get; } = [];
@@ -117,6 +115,7 @@ public static class ModelsConfigLoader
             var at = Where(modelName, id);
             var apiHost = StringField(entry, "api_host", at);
             if (string.IsNullOrWhiteSpace(apiHost)) throw Error(at, "api_host", "is missing or empty");
+            if (!IsHttpAddress(apiHost)) throw Error(at, "api_host", $"'{apiHost}' is not an absolute http:// or https:// address");
 
             var provider = new ProviderConfig(
                 ModelName: ProviderKey.NormalizeModel(modelName),
@@ -133,7 +132,8 @@ public static class ModelsConfigLoader
 
         private void WarnAbout(ProviderConfig provider, string at)
         {
-            var knownType = KnownApiTypes.Contains(provider.ApiType);
+            // The api_types with an endpoint rule (DESIGN §2); others load but are never pinged.
+            var knownType = PingRequestFactory.IsSupported(provider.ApiType);
             if (!knownType)
                 Warnings.Add($"{source}: {at}: field 'api_type' is '{provider.ApiType}', not vllm, openai or ollama; the provider is loaded but never pinged");
 
@@ -143,6 +143,9 @@ public static class ModelsConfigLoader
             if (provider.Mode == KeepAliveMode.Load && !string.Equals(provider.ApiType, "ollama", StringComparison.OrdinalIgnoreCase))
                 Warnings.Add($"{source}: {at}: field 'keep_alive_mode' is \"load\" but only ollama can load a model without a chat; api_type is '{provider.ApiType}'");
         }
+
+        private static bool IsHttpAddress(string host) =>
+            Uri.TryCreate(host.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
         // Falsy values (absent, null, false, "") mean off, as in the original; any other non-string keeps its raw
         // text so the duration parser reports it as invalid instead of it being silently dropped.

@@ -314,6 +314,18 @@ public sealed class ModelsConfigLoaderSpecs : IDisposable
     }
 
     [Theory]
+    [InlineData("10.0.0.5:7000")]
+    [InlineData("ftp://10.0.0.5/")]
+    [InlineData("not a url")]
+    public void Provider_whose_api_host_is_not_an_http_address_is_an_error_naming_file_model_and_field(string apiHost)
+    {
+        var error = LoadFails(ModelWith("google/gemma", $$"""{ "id": "gemma-a", "api_type": "vllm", "api_host": "{{apiHost}}" }"""));
+
+        AssertNames(error.Message, "broken-config.json", "google/gemma", "api_host");
+        Assert.Contains("http", error.Message);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData(", \"id\": \"\"")]
     [InlineData(", \"id\": null")]

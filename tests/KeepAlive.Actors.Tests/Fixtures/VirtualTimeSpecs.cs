@@ -19,7 +19,7 @@ public abstract class VirtualTimeSpecs(ITestOutputHelper output, string? extraCo
 {
     protected TestScheduler Clock => (TestScheduler)Sys.Scheduler;
 
-    protected DateTimeOffset Now => Clock.Now;
+    protected new DateTimeOffset Now => Clock.Now;
 
     protected static Props Synchronous(Props props) => props.WithDispatcher(CallingThreadDispatcher.Id);
 

@@ -90,7 +90,7 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
         Advance(TimeSpan.FromSeconds(4));
         _senders.Reply(new PingSucceeded(Pair, 200, TimeSpan.FromSeconds(4)));
 
-        Assert.Contains(_gate.ReceiveWhile(TimeSpan.Zero, m => m as ReleasePingLease), r => r.Pair == Pair);
+        Assert.Contains(_gate.ReceiveWhile(TimeSpan.Zero, m => m).OfType<ReleasePingLease>(), r => r.Pair == Pair);
         Assert.Equal(started + TimeSpan.FromSeconds(30), Status(provider).NextWakeUp);
         Advance(TimeSpan.FromSeconds(26));
         Assert.NotNull(LeaseRequest());
@@ -263,10 +263,10 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
-    public void A_restarted_pair_resumes_its_stored_schedule_instead_of_resetting_it()
+    public async Task A_restarted_pair_resumes_its_stored_schedule_instead_of_resetting_it()
     {
         var due = Now + TimeSpan.FromSeconds(90);
-        _store.ApplyAsync([new ScheduleChange.Upsert(Pair, 120, due)]).GetAwaiter().GetResult();
+        await _store.ApplyAsync([new ScheduleChange.Upsert(Pair, 120, due)]);
 
         Start();
         Advance(TimeSpan.FromSeconds(89));
@@ -277,11 +277,11 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
-    public void An_overdue_stored_pair_is_pinged_after_its_own_offset()
+    public async Task An_overdue_stored_pair_is_pinged_after_its_own_offset()
     {
         var settings = new KeepAliveSettings { SpreadFraction = 0.05, MaxSpread = TimeSpan.FromSeconds(10) };
         var offset = PingSpread.OffsetFor(Pair, TimeSpan.FromMinutes(2), settings);
-        _store.ApplyAsync([new ScheduleChange.Upsert(Pair, 120, Now - TimeSpan.FromMinutes(30))]).GetAwaiter().GetResult();
+        await _store.ApplyAsync([new ScheduleChange.Upsert(Pair, 120, Now - TimeSpan.FromMinutes(30))]);
 
         var provider = Start(settings);
 
@@ -298,7 +298,7 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
         provider.Tell(new Unregister(Pair));
 
         Assert.IsType<Akka.Cluster.Sharding.Passivate>(parent.ExpectMsg<Akka.Cluster.Sharding.Passivate>());
-        Assert.Contains(_scheduler.ReceiveWhile(TimeSpan.Zero, m => (m as SchedulerProtocol.MirrorSchedule)?.Change),
+        Assert.Contains(_scheduler.ReceiveWhile(TimeSpan.Zero, m => m).OfType<SchedulerProtocol.MirrorSchedule>().Select(m => m.Change),
             change => change is ScheduleChange.Remove remove && remove.Pair == Pair);
         Advance(TimeSpan.FromMinutes(1));
         Assert.Null(LeaseRequest());
