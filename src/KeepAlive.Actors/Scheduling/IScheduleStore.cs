@@ -48,8 +48,16 @@ public interface IScheduleStore
     /// <summary>Reads the pair's hash and score; a null schedule when the pair is unknown.</summary>
     Task<LoadedSchedule> LoadAsync(ProviderKey pair);
 
-    /// <summary>Members with a score at or before <paramref name="upTo"/>, in score order, at most <paramref name="pageSize"/>.</summary>
+    /// <summary>
+    /// Members with a score at or before <paramref name="upTo"/>, in score order, at most <paramref name="pageSize"/>
+    /// entries read (unusable ones are reported in <see cref="DuePage.Problems"/> instead). Pass <see cref="DuePage.Next"/>
+    /// back as <paramref name="after"/>: members the caller reschedules into the future between pages do not make it
+    /// miss others.
+    /// </summary>
     Task<DuePage> ReadDueAsync(DateTimeOffset upTo, DueCursor? after, int pageSize);
+
+    /// <summary>The model's hosts set: every host that has keep-alive configured for the model.</summary>
+    Task<IReadOnlyCollection<string>> ReadHostsAsync(string modelName);
 
     /// <summary>Deletes every key of the schema (the original's clear_buffers).</summary>
     Task ClearAsync();
