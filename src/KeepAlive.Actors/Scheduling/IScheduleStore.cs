@@ -21,7 +21,17 @@ public abstract record ScheduleChange(ProviderKey Pair)
 public sealed record LoadedSchedule(StoredSchedule? Schedule, string? Problem);
 
 /// <summary>Where to continue a paged read of the sorted set: after <paramref name="SeenAtScore"/> members of score <paramref name="Score"/>.</summary>
-public sealed record DueCursor(long Score, int SeenAtScore);
+/// <param name="Score">The whole second of the last member returned (the floor of its score).</param>
+/// <param name="SeenAtScore">How many members of that second were returned already.</param>
+public sealed record DueCursor(long Score, int SeenAtScore)
+{
+    /// <summary>
+    /// The last member returned, when its score is exactly <see cref="Score"/>. With it the next page starts right
+    /// after this member even when members already returned have been rescheduled away in between; without it the
+    /// next page skips <see cref="SeenAtScore"/> members.
+    /// </summary>
+    public string? LastMember { get; init; }
+}
 
 /// <summary>One page of due members; <paramref name="Problems"/> name the keys skipped as unusable; <paramref name="Next"/> is null at the end.</summary>
 public sealed record DuePage(IReadOnlyList<ProviderKey> Due, IReadOnlyList<string> Problems, DueCursor? Next);
@@ -38,8 +48,16 @@ public interface IScheduleStore
     /// <summary>Reads the pair's hash and score; a null schedule when the pair is unknown.</summary>
     Task<LoadedSchedule> LoadAsync(ProviderKey pair);
 
-    /// <summary>Members with a score at or before <paramref name="upTo"/>, in score order, at most <paramref name="pageSize"/>.</summary>
+    /// <summary>
+    /// Members with a score at or before <paramref name="upTo"/>, in score order, at most <paramref name="pageSize"/>
+    /// entries read (unusable ones are reported in <see cref="DuePage.Problems"/> instead). Pass <see cref="DuePage.Next"/>
+    /// back as <paramref name="after"/>: members the caller reschedules into the future between pages do not make it
+    /// miss others.
+    /// </summary>
     Task<DuePage> ReadDueAsync(DateTimeOffset upTo, DueCursor? after, int pageSize);
+
+    /// <summary>The model's hosts set: every host that has keep-alive configured for the model.</summary>
+    Task<IReadOnlyCollection<string>> ReadHostsAsync(string modelName);
 
     /// <summary>Deletes every key of the schema (the original's clear_buffers).</summary>
     Task ClearAsync();

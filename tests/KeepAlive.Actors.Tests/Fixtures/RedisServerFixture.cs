@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using StackExchange.Redis;
+using Xunit;
+
+namespace KeepAlive.Actors.Tests.Fixtures;
+
+/// <summary>
+/// A real <c>redis-server</c> on a free 127.0.0.1 port, without persistence, for the tests of one collection.
+/// Tests share it and keep apart by key prefix (<see cref="NewKeyPrefix"/>). It can be stopped and restarted on
+/// the same port to test outages.
+/// </summary>
+public sealed class RedisServerFixture : IAsyncLifetime
+{
+    private const string Executable = "redis-server";
+    private static readonly TimeSpan StartBound = TimeSpan.FromSeconds(30);
+
+    private readonly string _executable = FindOnPath(Executable);
+    private readonly string _directory = Directory.CreateTempSubdirectory("keepalive-redis-").FullName;
+    private Process? _server;
+
+    /// <summary>The port, the same across <see cref="RestartAsync"/>.</summary>
+    public int Port { get; private set; }
+
+    /// <summary>StackExchange.Redis configuration that keeps reconnecting through outages.</summary>
+    public string ConnectionString => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=2000,syncTimeout=5000,asyncTimeout=5000";
+
+    public bool IsRunning => _server is { HasExited: false };
+
+    /// <summary>A key prefix no other test uses.</summary>
+    public static string NewKeyPrefix() => $"test-{Guid.NewGuid():N}";
+
+    /// <summary>A new multiplexer (the caller disposes it); <paramref name="allowAdmin"/> for CONFIG, INFO and the like.</summary>
+    public async Task<ConnectionMultiplexer> ConnectAsync(bool allowAdmin = false) =>
+        await ConnectionMultiplexer.ConnectAsync($"{ConnectionString},allowAdmin={(allowAdmin ? "true" : "false")}");
+
+    public async Task InitializeAsync()
+    {
+        // The free port can be taken by someone else before redis-server binds it: try a few.
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreePort();
+            try
+            {
+                await StartAsync();
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    /// <summary>Kills the server (as a crash would); clients see the connection drop.</summary>
+    public async Task StopAsync()
+    {
+        if (_server is null) return;
+        if (!_server.HasExited) _server.Kill(entireProcessTree: true);
+        await _server.WaitForExitAsync();
+        _server.Dispose();
+        _server = null;
+    }
+
+    /// <summary>Stops the server if it runs, then starts an empty one on the same port.</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await StopAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private async Task StartAsync()
+    {
+        var log = Path.Combine(_directory, $"redis-{Port}.log");
+        var start = new ProcessStartInfo(_executable)
+        {
+            ArgumentList =
+            {
+                "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", _directory, "--logfile", log,
+            },
+            UseShellExecute = false,
+        };
+        _server = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {_executable}.");
+        await WaitUntilAnswersAsync(log);
+    }
+
+    private async Task WaitUntilAnswersAsync(string log)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < StartBound)
+        {
+            if (_server!.HasExited)
+            {
+                var reason = File.Exists(log) ? await File.ReadAllTextAsync(log) : "(no log)";
+                await StopAsync();
+                throw new InvalidOperationException($"redis-server on port {Port} exited at start:{Environment.NewLine}{reason}");
+            }
+            if (await AnswersPingAsync()) return;
+            await Task.Delay(50);
+        }
+        await StopAsync();
+        throw new TimeoutException($"redis-server on port {Port} did not answer PING within {StartBound.TotalSeconds} s.");
+    }
+
+    // A raw PING, so that waiting does not depend on the client library under test.
+    private async Task<bool> AnswersPingAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, Port, timeout.Token);
+            var stream = client.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray(), timeout.Token);
+            var reply = new byte[16];
+            var read = await stream.ReadAsync(reply, timeout.Token);
+            return Encoding.ASCII.GetString(reply, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string FindOnPath(string executable)
+    {
+        var directories = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator);
+        return directories.Select(directory => Path.Combine(directory, executable)).FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException(
+                $"'{executable}' is not on PATH. The Redis tests start their own server: install Redis " +
+                "(e.g. 'apt-get install redis-server'; the CI script installs it) and run the tests again.");
+    }
+}
+
+/// <summary>The tests that share one <see cref="RedisServerFixture"/>; they run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class RedisCollection : ICollectionFixture<RedisServerFixture>
+{
+    public const string Name = "Redis server";
+}
