@@ -23,5 +23,29 @@ public abstract class VirtualTimeSpecs(ITestOutputHelper output, string? extraCo
 
     protected static Props Synchronous(Props props) => props.WithDispatcher(CallingThreadDispatcher.Id);
 
+    /// <summary>
+    /// Starts a top-level actor on the calling thread's dispatcher and waits until it runs: until then a
+    /// top-level actor queues what it is told and handles it later on the guardian's thread.
+    /// </summary>
+    protected IActorRef StartSynchronous(Props props) => Started(Sys, Sys.ActorOf(Synchronous(props)));
+
+    /// <summary>Waits until <paramref name="actor"/> answers, so what it is told next is handled at once.</summary>
+    public static IActorRef Started(ActorSystem system, IActorRef actor)
+    {
+        // The first answer can come before what the actor told itself in PreStart was handled (both sat
+        // in the unstarted queue); the second is queued behind it.
+        for (var round = 0; round < 2; round++)
+            actor.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+        return actor;
+    }
+
     protected void Advance(TimeSpan by) => Clock.Advance(by);
+
+    /// <summary>Every message the probe holds now, without waiting for more.</summary>
+    protected static IReadOnlyList<object> Drain(TestProbe probe)
+    {
+        var messages = new List<object>();
+        while (probe.HasMessages) messages.Add(probe.ReceiveOne(TimeSpan.FromSeconds(1))!);
+        return messages;
+    }
 }

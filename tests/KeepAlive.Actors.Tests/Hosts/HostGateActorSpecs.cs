@@ -23,7 +23,7 @@ public sealed class HostGateActorSpecs : VirtualTimeSpecs
 
     public HostGateActorSpecs(ITestOutputHelper output) : base(output)
     {
-        _gate = Sys.ActorOf(Synchronous(HostGateActor.Props(Host, _settings)));
+        _gate = StartSynchronous(HostGateActor.Props(Host, _settings));
         _gemma = CreateTestProbe("gemma");
         _qwen = CreateTestProbe("qwen");
     }

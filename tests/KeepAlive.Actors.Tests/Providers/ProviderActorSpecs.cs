@@ -90,7 +90,7 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
         Advance(TimeSpan.FromSeconds(4));
         _senders.Reply(new PingSucceeded(Pair, 200, TimeSpan.FromSeconds(4)));
 
-        Assert.Contains(_gate.ReceiveWhile(TimeSpan.Zero, m => m).OfType<ReleasePingLease>(), r => r.Pair == Pair);
+        Assert.Contains(Drain(_gate).OfType<ReleasePingLease>(), r => r.Pair == Pair);
         Assert.Equal(started + TimeSpan.FromSeconds(30), Status(provider).NextWakeUp);
         Advance(TimeSpan.FromSeconds(26));
         Assert.NotNull(LeaseRequest());
@@ -265,13 +265,14 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     [Fact]
     public async Task A_restarted_pair_resumes_its_stored_schedule_instead_of_resetting_it()
     {
-        var due = Now + TimeSpan.FromSeconds(90);
+        // Stored wake-ups are whole Unix seconds.
+        var due = DateTimeOffset.FromUnixTimeSeconds(Now.ToUnixTimeSeconds() + 90);
         await _store.ApplyAsync([new ScheduleChange.Upsert(Pair, 120, due)]);
 
         Start();
-        Advance(TimeSpan.FromSeconds(89));
+        Advance(due - Now - TimeSpan.FromMilliseconds(1));
         Assert.Null(LeaseRequest());
-        Advance(TimeSpan.FromSeconds(1));
+        Advance(TimeSpan.FromMilliseconds(1));
 
         Assert.NotNull(LeaseRequest());
     }
@@ -298,20 +299,20 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
         provider.Tell(new Unregister(Pair));
 
         Assert.IsType<Akka.Cluster.Sharding.Passivate>(parent.ExpectMsg<Akka.Cluster.Sharding.Passivate>());
-        Assert.Contains(_scheduler.ReceiveWhile(TimeSpan.Zero, m => m).OfType<SchedulerProtocol.MirrorSchedule>().Select(m => m.Change),
+        Assert.Contains(Drain(_scheduler).OfType<SchedulerProtocol.MirrorSchedule>().Select(m => m.Change),
             change => change is ScheduleChange.Remove remove && remove.Pair == Pair);
         Advance(TimeSpan.FromMinutes(1));
         Assert.Null(LeaseRequest());
     }
 
     private IActorRef Start(KeepAliveSettings? settings = null) =>
-        Sys.ActorOf(Synchronous(ProviderActor.Props(Pair, Deps(settings ?? new KeepAliveSettings { SpreadFraction = 0 }))));
+        StartSynchronous(ProviderActor.Props(Pair, Deps(settings ?? new KeepAliveSettings { SpreadFraction = 0 })));
 
     private ProviderDependencies Deps(KeepAliveSettings settings) =>
         new(settings, _catalog, _store, _gate, _senders, _scheduler);
 
     private RequestPingLease? LeaseRequest() =>
-        _gate.ReceiveWhile(TimeSpan.Zero, m => m).OfType<RequestPingLease>().LastOrDefault();
+        Drain(_gate).OfType<RequestPingLease>().LastOrDefault();
 
     private void Grant(RequestPingLease request) => _gate.Reply(new PingLeaseGranted(request.Pair, request.Attempt));
 

@@ -1,4 +1,4 @@
-using System.Collections;
+using System.Collections.Concurrent;
 using System.Reflection;
 using Akka.Actor;
 using Akka.Configuration;
@@ -8,6 +8,7 @@ using KeepAlive.Actors.Hosts;
 using KeepAlive.Actors.Pinging;
 using KeepAlive.Actors.Providers;
 using KeepAlive.Actors.Scheduling;
+using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
 using Xunit.Abstractions;
 using static KeepAlive.Actors.Hosts.HostGateProtocol;
@@ -55,6 +56,8 @@ public sealed class KeepAliveSimulationSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} pair(s) differ:\n{string.Join("\n", mismatches.Take(5))}");
     }
 
+    private IActorRef Started(IActorRef actor) => VirtualTimeSpecs.Started(Sys, actor);
+
     private Dictionary<SimPair, List<TimeSpan>> RunActors(SimulationScenario scenario)
     {
         var scheduler = (TestScheduler)Sys.Scheduler;
@@ -69,7 +72,7 @@ public sealed class KeepAliveSimulationSpecs : Akka.TestKit.Xunit2.TestKit
                 .ToList(),
             Array.Empty<string>(),
             "simulation"));
-        var gates = Sys.ActorOf(Props.Create(() => new HostGates(settings)).WithDispatcher(CallingThreadDispatcher.Id));
+        var gates = Started(Sys.ActorOf(Props.Create(() => new HostGates(settings)).WithDispatcher(CallingThreadDispatcher.Id)));
         Func<ProviderKey, DateTimeOffset, bool> recordPing = (pair, now) =>
         {
             var simPair = byKey[pair];
@@ -77,19 +80,19 @@ public sealed class KeepAliveSimulationSpecs : Akka.TestKit.Xunit2.TestKit
             pings[simPair].Add(at);
             return !scenario.IsDown(simPair.Host, at);
         };
-        var sender = Sys.ActorOf(Props.Create(() => new RecordingPingSender(recordPing)).WithDispatcher(CallingThreadDispatcher.Id));
+        var sender = Started(Sys.ActorOf(Props.Create(() => new RecordingPingSender(recordPing)).WithDispatcher(CallingThreadDispatcher.Id)));
         var deps = new ProviderDependencies(settings, catalog, new InMemoryScheduleStore(), gates, sender, ActorRefs.Nobody);
         var providers = byKey.ToDictionary(
             kv => kv.Value,
-            kv => Sys.ActorOf(ProviderActor.Props(kv.Key, deps).WithDispatcher(CallingThreadDispatcher.Id)));
+            kv => Started(Sys.ActorOf(ProviderActor.Props(kv.Key, deps).WithDispatcher(CallingThreadDispatcher.Id))));
 
-        var work = ScheduledWork(scheduler);
+        var nextDue = ScheduledWork(scheduler);
         var events = scenario.Events;
         var next = 0;
         var end = start + scenario.Duration;
         while (true)
         {
-            var nextTimer = NextDue(work);
+            var nextTimer = nextDue();
             var nextEvent = next < events.Count ? start + events[next].At : DateTimeOffset.MaxValue;
             var at = nextTimer < nextEvent ? nextTimer : nextEvent;
             if (at > end) break;
@@ -119,16 +122,23 @@ public sealed class KeepAliveSimulationSpecs : Akka.TestKit.Xunit2.TestKit
 
     /// <summary>
     /// The TestScheduler does not say when its next item is due, and Advance only fires what was due
-    /// before the call; stepping to each due instant needs a look at its queue.
+    /// before the call; stepping to each due instant needs a look at its queue (keyed by UTC ticks).
     /// </summary>
-    private static IDictionary ScheduledWork(TestScheduler scheduler) =>
-        (IDictionary)typeof(TestScheduler).GetField("_scheduledWork", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(scheduler)!;
+    private static Func<DateTimeOffset> ScheduledWork(TestScheduler scheduler)
+    {
+        var work = typeof(TestScheduler).GetField("_scheduledWork", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(scheduler)!;
+        var itemType = work.GetType().GetGenericArguments()[1];
+        var earliest = typeof(KeepAliveSimulationSpecs).GetMethod(nameof(EarliestKey), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(itemType);
+        var next = (Func<object, long>)Delegate.CreateDelegate(typeof(Func<object, long>), earliest);
+        return () => next(work) is var ticks && ticks == long.MaxValue ? DateTimeOffset.MaxValue : new DateTimeOffset(ticks, TimeSpan.Zero);
+    }
 
-    private static DateTimeOffset NextDue(IDictionary work)
+    private static long EarliestKey<TItem>(object work)
     {
         var min = long.MaxValue;
-        foreach (DictionaryEntry entry in work) min = Math.Min(min, (long)entry.Key);
-        return min == long.MaxValue ? DateTimeOffset.MaxValue : new DateTimeOffset(min, TimeSpan.Zero);
+        foreach (var entry in (ConcurrentDictionary<long, TItem>)work) min = Math.Min(min, entry.Key);
+        return min;
     }
 
     private static string Describe(SimPair pair, List<TimeSpan> expected, List<TimeSpan> actual)

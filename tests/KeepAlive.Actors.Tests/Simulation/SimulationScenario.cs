@@ -48,8 +48,7 @@ public sealed class SimulationScenario
         {
             var host = $"http://sim-host-{i % hostCount}:8000";
             var model = $"model-{i / hostCount}";
-            // Log-uniform between 30 s and 2 h: many short intervals, some long ones.
-            var seconds = (long)Math.Round(30 * Math.Pow(7200.0 / 30, random.NextDouble()));
+            var seconds = random.NextInt64(30, 7201);
             return new SimPair(i, model, host, TimeSpan.FromSeconds(seconds), Configured: random.NextDouble() > 0.02);
         }).ToList();
 
