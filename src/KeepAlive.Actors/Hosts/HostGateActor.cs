@@ -56,7 +56,7 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
     public static Props Props(string host, KeepAliveSettings settings) =>
         Akka.Actor.Props.Create(() => new HostGateActor(host, settings));
 
-    private bool IsFreeFor(string model) => _occupant is null || _occupant == model;
+    private bool IsFreeFor(ProviderKey pair) => _occupant is null || _occupant == ProviderKey.NormalizeModel(pair.Model);
 
     private bool HostIsIdle => _requestsInFlight == 0 && _lease is null;
 
@@ -66,7 +66,7 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
         _log.Debug("[keep-alive] host {0} now serves {1}", _host, model);
         _occupant = model;
         // Waiters for other models would evict the new occupant once granted: answer them now.
-        foreach (var waiter in _waiting.Where(w => !IsFreeFor(w.Pair.Model)).ToList())
+        foreach (var waiter in _waiting.Where(w => !IsFreeFor(w.Pair)).ToList())
         {
             _waiting.Remove(waiter);
             ReplyBusy(waiter);
@@ -99,7 +99,7 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
     private void OnLeaseRequested(Waiter waiter)
     {
         _waiting.RemoveAll(w => w.Pair == waiter.Pair);
-        if (!IsFreeFor(waiter.Pair.Model))
+        if (!IsFreeFor(waiter.Pair))
         {
             ReplyBusy(waiter);
             return;

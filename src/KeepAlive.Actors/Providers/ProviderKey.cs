@@ -5,9 +5,10 @@ namespace KeepAlive.Actors.Providers;
 /// (<c>&lt;model&gt;|&lt;host&gt;</c>) is both the sharding entity id and the Redis sorted-set member.
 /// </summary>
 /// <remarks>
-/// Names are normalised the way the original router's provider lookup matches them (a leading
-/// <c>model:</c> and surrounding whitespace are dropped; a trailing <c>/</c> of the host is dropped),
-/// so one pair spelt two ways is still one pair and is never pinged twice.
+/// Names are kept as the router spells them (only surrounding whitespace is dropped), because the
+/// original writes its Redis keys from them and a pair it registered must be found under the same
+/// keys. Matching against models-config and meeting on one host gate use
+/// <see cref="NormalizeModel"/> and <see cref="NormalizeHost"/>.
 /// </remarks>
 public sealed record ProviderKey
 {
@@ -26,7 +27,7 @@ public sealed record ProviderKey
     public string EntityId => $"{Model}{Separator}{Host}";
 
     public static ProviderKey From(string modelName, string host) =>
-        new(NormalizeModel(modelName), NormalizeHost(host));
+        new((modelName ?? string.Empty).Trim(), (host ?? string.Empty).Trim());
 
     /// <summary>Reads <c>&lt;model&gt;|&lt;host&gt;</c>; the host never holds a <c>|</c>, so the last one splits.</summary>
     public static bool TryParse(string? entityId, out ProviderKey key)
@@ -35,19 +36,21 @@ public sealed record ProviderKey
         if (string.IsNullOrWhiteSpace(entityId)) return false;
         var split = entityId.LastIndexOf(Separator);
         if (split <= 0 || split == entityId.Length - 1) return false;
-        var model = NormalizeModel(entityId[..split]);
-        var host = NormalizeHost(entityId[(split + 1)..]);
-        if (model.Length == 0 || host.Length == 0) return false;
+        var model = entityId[..split];
+        var host = entityId[(split + 1)..];
+        if (string.IsNullOrWhiteSpace(model) || string.IsNullOrWhiteSpace(host)) return false;
         key = new ProviderKey(model, host);
         return true;
     }
 
+    /// <summary>The model name as the original's provider lookup matches it: without a leading <c>model:</c> and surrounding whitespace.</summary>
     public static string NormalizeModel(string modelName)
     {
         var trimmed = (modelName ?? string.Empty).Trim();
         return trimmed.StartsWith("model:", StringComparison.Ordinal) ? trimmed["model:".Length..].Trim() : trimmed;
     }
 
+    /// <summary>The host as lookups compare it: with or without a trailing <c>/</c> is the same host.</summary>
     public static string NormalizeHost(string host) => (host ?? string.Empty).Trim().TrimEnd('/');
 
     public override string ToString() => EntityId;

@@ -43,7 +43,7 @@ public sealed class InMemoryScheduleStore : IScheduleStore, IWakeUpRange
     {
         lock (_gate)
         {
-            var hosts = _hostsByModel.GetValueOrDefault(ProviderKey.NormalizeModel(modelName));
+            var hosts = _hostsByModel.GetValueOrDefault(modelName);
             return Task.FromResult<IReadOnlyCollection<string>>(hosts is null ? [] : [.. hosts]);
         }
     }

@@ -60,7 +60,7 @@ public sealed class RedisScheduleStore : IScheduleStore, IWakeUpRange
 
     public async Task<IReadOnlyCollection<string>> ReadHostsAsync(string modelName)
     {
-        var hosts = await Database.SetMembersAsync(_keys.ModelHosts(ProviderKey.NormalizeModel(modelName)));
+        var hosts = await Database.SetMembersAsync(_keys.ModelHosts(modelName));
         return Array.ConvertAll(hosts, host => host.ToString());
     }
 

@@ -49,6 +49,18 @@ public sealed class HostGateActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
+    public void An_occupant_spelt_with_a_model_prefix_is_the_same_model()
+    {
+        _gate.Tell(new HostUsed(Host + "/", " model: gemma "));
+
+        _gate.Tell(new RequestPingLease(Host, Gemma, 1), _gemma);
+        _gate.Tell(new RequestPingLease(Host, Qwen, 1), _qwen);
+
+        _gemma.ExpectMsg<PingLeaseGranted>();
+        _qwen.ExpectMsg<HostBusy>();
+    }
+
+    [Fact]
     public void At_most_one_ping_lease_per_host_at_a_time()
     {
         _gate.Tell(new RequestPingLease(Host, Gemma, 1), _gemma);

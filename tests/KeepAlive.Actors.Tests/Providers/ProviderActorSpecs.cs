@@ -53,7 +53,7 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     {
         var provider = Start();
 
-        provider.Tell(new RecordUsage($"  model:{Model} ", Host + "/", "2m"));
+        provider.Tell(new RecordUsage(Model, Host, "2m"));
 
         var used = _gate.ExpectMsg<HostUsed>();
         Assert.Equal((Host, Model), (used.Host, used.Model));

@@ -24,18 +24,21 @@ public sealed class SingleNodeShardingSpecs : IAsyncLifetime
     [Fact]
     public async Task RecordUsage_told_to_the_region_reaches_the_pairs_own_actor_and_pings_it()
     {
+        // Two hosts: on one host only the model used last may be pinged.
+        await using var ollama = await FakeModelServer.StartAsync();
         var gemma = Provider("gemma", "vllm");
-        var llama = Provider("llama", "ollama");
+        var llama = Provider("llama", "ollama", ollama.Host);
         await using var node = await StartNode(new TestNodeOptions { Catalog = Catalog(gemma, llama) });
 
         node.Providers.Tell(new RecordUsage("gemma", _server.Host, "1s"));
-        node.Providers.Tell(new RecordUsage("model: llama ", _server.Host + "/", "2s"));
+        node.Providers.Tell(new RecordUsage("model: llama ", ollama.Host + "/", "2s"));
 
         var gemmaStatus = await node.StatusAsync(ProviderKey.From("gemma", _server.Host));
-        var llamaStatus = await node.StatusAsync(ProviderKey.From("llama", _server.Host));
+        // The pair keeps the router's spelling (the Redis keys use it); the provider lookup normalises it.
+        var llamaStatus = await node.StatusAsync(ProviderKey.From("model: llama ", ollama.Host + "/"));
         Assert.Equal((1L, 2L), (gemmaStatus.KeepAliveSeconds, llamaStatus.KeepAliveSeconds));
         await _server.WaitForRequestsAsync(r => r.Path == FakeModelServer.ChatCompletionsPath && r.Model == "gemma", 1, Generous);
-        await _server.WaitForRequestsAsync(r => r.Path == FakeModelServer.OllamaChatPath && r.Model == "llama", 1, Generous);
+        await ollama.WaitForRequestsAsync(r => r.Path == FakeModelServer.OllamaChatPath && r.Model == "llama", 1, Generous);
     }
 
     [Fact]
