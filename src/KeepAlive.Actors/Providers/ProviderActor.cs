@@ -64,6 +64,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     private PairState _state = PairState.Off;
     private string? _reason = "no usage recorded yet";
     private DateTimeOffset? _nextWakeUp;
+    private DateTimeOffset? _timerFiresAt;
     private DateTimeOffset? _lastUsage;
     private LastPing? _lastPing;
     private int _consecutiveFailures;
@@ -73,6 +74,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     private DateTimeOffset _pingStartedAt;
     private bool _touchedSinceStart;
     private string? _lastLoggedProblem;
+    private (string? Text, KeepAliveSetting Setting)? _parsedKeepAlive;
 
     public ProviderActor(ProviderKey pair, ProviderDependencies deps)
     {
@@ -116,7 +118,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         _lastUsage = now;
         _deps.HostGates.Tell(new HostUsed(_pair.Host, _pair.Model));
 
-        switch (KeepAliveDuration.Parse(keepAlive))
+        switch (ParseKeepAlive(keepAlive))
         {
             case KeepAliveSetting.Every every:
                 _interval = every.Interval;
@@ -133,11 +135,20 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>A router sends the same keep_alive with every usage: parse it once.</summary>
+    private KeepAliveSetting ParseKeepAlive(string? text)
+    {
+        if (_parsedKeepAlive is { } parsed && parsed.Text == text) return parsed.Setting;
+        var setting = KeepAliveDuration.Parse(text);
+        _parsedKeepAlive = (text, setting);
+        return setting;
+    }
+
     private void TurnOff(string reason)
     {
         _interval = null;
         _nextWakeUp = null;
-        Timers.Cancel(WakeUp.Instance);
+        CancelTimer();
         AbandonPendingLease();
         SetState(PairState.Off, reason);
         LogProblemOnce($"[keep-alive] {_pair} is not scheduled: {reason}");
@@ -184,10 +195,15 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     private void OnWakeUp()
     {
+        _timerFiresAt = null;
         if (_phase != Phase.Idle || _interval is not { } interval || _nextWakeUp is not { } due) return;
         var now = Now;
-        // A wake-up told directly (overdue on arm) may have been overtaken by a later schedule.
-        if (now < due) return;
+        // Usage moved the wake-up later than the armed timer: arm for the rest.
+        if (now < due)
+        {
+            ArmTimer(due, now);
+            return;
+        }
 
         if (_deps.Settings.MaxIdle is { } maxIdle && _lastUsage is { } used && now - used >= maxIdle)
         {
@@ -349,18 +365,31 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     private void ArmAt(DateTimeOffset at)
     {
         _nextWakeUp = at;
-        var delay = at - Now;
-        if (delay > TimeSpan.Zero)
+        Mirror();
+        var now = Now;
+        if (at <= now)
         {
-            Timers.StartSingleTimer(WakeUp.Instance, WakeUp.Instance, delay);
-        }
-        else
-        {
-            Timers.Cancel(WakeUp.Instance);
+            CancelTimer();
             Self.Tell(WakeUp.Instance);
+            return;
         }
 
-        Mirror();
+        // A hot pair moves its wake-up on every usage; an armed timer that fires no later than the new
+        // wake-up is kept (and re-armed for the rest when it fires) instead of being replaced each time.
+        if (_timerFiresAt is { } armed && armed <= at) return;
+        ArmTimer(at, now);
+    }
+
+    private void ArmTimer(DateTimeOffset at, DateTimeOffset now)
+    {
+        _timerFiresAt = at;
+        Timers.StartSingleTimer(WakeUp.Instance, WakeUp.Instance, at - now);
+    }
+
+    private void CancelTimer()
+    {
+        _timerFiresAt = null;
+        Timers.Cancel(WakeUp.Instance);
     }
 
     private void Mirror()
