@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using Akka.Actor;
+using KeepAlive.Actors;
+using KeepAlive.Actors.Config;
+using KeepAlive.Actors.Providers;
+using KeepAlive.Bench.Infrastructure;
+using static KeepAlive.Actors.Providers.ProviderProtocol;
+
+namespace KeepAlive.Bench.Scenarios;
+
+/// <summary>
+/// Issue 6, figure 3: how late pings are sent with 10,000 pairs (intervals 10-60 s, each pair on a host of its own)
+/// against a loopback responder, first with every backend answering, then with one more backend that hangs until
+/// the ping timeout. Lateness of ping n of a pair is taken from what the responder sees:
+/// arrival(n) - arrival(n-1) - interval - offset, because a successful ping schedules the next one at
+/// ping start + interval + offset (the loopback delay cancels to first order).
+/// </summary>
+public static class LatenessScenario
+{
+    private const int PairCount = 10_000;
+    private static readonly TimeSpan Duration = TimeSpan.FromMinutes(3);
+
+    public static async Task RunAsync()
+    {
+        var baseline = await RunOnceAsync(withHangingBackend: false);
+        var hanging = await RunOnceAsync(withHangingBackend: true);
+        Report.Header("ping lateness side by side (ms, pings after the first of each pair)");
+        Report.Line("all backends answer   ", $"{baseline}");
+        Report.Line("one backend hangs     ", $"{hanging}");
+    }
+
+    private static async Task<string> RunOnceAsync(bool withHangingBackend)
+    {
+        Report.Header($"ping lateness: {PairCount:N0} pairs, intervals 10-60 s, {Duration.TotalMinutes:0} min" +
+                      (withHangingBackend ? ", plus one backend that hangs until the ping timeout" : ""));
+        var settings = new KeepAliveSettings();
+        await using var responder = await LoopbackResponder.StartAsync(PairCount);
+        var pairs = new ProviderKey[PairCount];
+        var intervals = new TimeSpan[PairCount];
+        var providers = new List<ProviderConfig>(PairCount + 1);
+        for (var i = 0; i < PairCount; i++)
+        {
+            intervals[i] = TimeSpan.FromSeconds(10 + i % 51);
+            pairs[i] = ProviderKey.From("bench/model", responder.Host(i));
+            providers.Add(Provider(pairs[i], intervals[i]));
+        }
+        var hung = ProviderKey.From("bench/model", responder.HangingHost);
+        if (withHangingBackend) providers.Add(Provider(hung, TimeSpan.FromSeconds(10)));
+
+        await using var node = await BenchNode.StartAsync(store: null, new ProviderCatalog(providers, [], "bench"), settings);
+        var clock = Stopwatch.StartNew();
+        if (withHangingBackend) node.Providers.Tell(new RecordUsage(hung, "10s"));
+        for (var i = 0; i < PairCount; i++) node.Providers.Tell(new RecordUsage(pairs[i], $"{(int)intervals[i].TotalSeconds}s"));
+        await node.StatusOfAllAsync(pairs);
+        Report.Line("registered", $"{PairCount:N0} pairs in {clock.Elapsed.TotalMilliseconds:0} ms");
+
+        await Task.Delay(Duration - clock.Elapsed);
+        var statuses = await node.StatusOfAllAsync(pairs);
+        var hungStatus = withHangingBackend ? await node.StatusAsync(hung) : null;
+        await node.DisposeAsync();
+
+        var lateness = new List<double>();
+        long pings = 0;
+        for (var i = 0; i < PairCount; i++)
+        {
+            var arrivals = responder.ArrivalsOf(i);
+            pings += arrivals.Length;
+            var expected = (intervals[i] + PingSpread.OffsetFor(pairs[i], intervals[i], settings)).TotalMilliseconds;
+            for (var n = 1; n < arrivals.Length; n++)
+                lateness.Add((arrivals[n] - arrivals[n - 1]) * 1000.0 / Stopwatch.Frequency - expected);
+        }
+        var distribution = Report.Distribution(lateness.ToArray(), "ms");
+        Report.Line("pings received", $"{pings:N0} ({pings / Duration.TotalSeconds:0} /s)");
+        Report.Line("pairs with failures at the end", $"{statuses.Count(s => s.ConsecutiveFailures > 0)}");
+        Report.Line("lateness", $"{distribution}");
+        Report.Line("over 50 ms / over 250 ms", $"{lateness.Count(l => l > 50)} / {lateness.Count(l => l > 250)}");
+        if (hungStatus is not null)
+            Report.Line("hanging backend", $"{responder.HangingRequests} request(s) held; its pair: {hungStatus.State}, {hungStatus.ConsecutiveFailures} failure(s), last: {hungStatus.LastPing?.Failure}");
+        return distribution;
+    }
+
+    private static ProviderConfig Provider(ProviderKey pair, TimeSpan interval) =>
+        new(pair.Model, $"p-{pair.Host}", "vllm", pair.Host, "", "", $"{(int)interval.TotalSeconds}s", KeepAliveMode.Chat);
+}

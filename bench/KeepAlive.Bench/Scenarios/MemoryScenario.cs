@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Runtime;
+using Akka.Actor;
+using KeepAlive.Actors;
+using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Scheduling;
+using KeepAlive.Bench.Infrastructure;
+using static KeepAlive.Actors.Providers.ProviderProtocol;
+
+namespace KeepAlive.Bench.Scenarios;
+
+/// <summary>
+/// Issue 6, figure 4: managed heap per idle pair at 100,000 pairs (keep_alive 1h, so none is due during the run),
+/// after a full compacting GC before and after registering them; and the process's peak RSS.
+/// </summary>
+public static class MemoryScenario
+{
+    private const int WarmUpPairs = 1_000;
+    private const int PairCount = 100_000;
+    private const int Window = 10_000;
+
+    public static async Task RunAsync(bool rememberEntities)
+    {
+        Report.Header($"memory: {PairCount:N0} idle pairs (keep_alive 1h), Redis store, remember-entities {(rememberEntities ? "on (default)" : "off")}");
+        await using var redis = await RedisServer.StartAsync();
+        // Declared before the node, so it is disposed after it: the scheduler may still write while the node stops.
+        using var connection = await RedisConnection.ConnectAsync(redis.ConnectionString, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        await using var node = await BenchNode.StartAsync(new RedisScheduleStore(connection, "keepalive"),
+            sharding: new KeepAliveShardingSettings { RememberEntities = rememberEntities });
+        // 100 models on each of 1,000 hosts.
+        var all = Pairs.Make(WarmUpPairs + PairCount, hosts: 1000);
+        var warmUp = all[..WarmUpPairs];
+        var pairs = all[WarmUpPairs..];
+
+        // Warm-up pairs create every shard and JIT the paths, so the delta below is the pairs' own.
+        await RegisterAsync(node, warmUp);
+        await node.WaitForWritesAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var (heapBefore, gcHeapBefore) = CompactedHeap();
+
+        var clock = Stopwatch.StartNew();
+        await RegisterAsync(node, pairs);
+        var registered = clock.Elapsed;
+        await node.WaitForWritesAsync(TimeSpan.FromSeconds(120));
+        var written = clock.Elapsed;
+        // Remember-entities bookkeeping (distributed data) settles after the entities start.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var (heapAfter, gcHeapAfter) = CompactedHeap();
+
+        var statuses = await node.StatusOfAllAsync(pairs);
+        var armed = statuses.Count(s => s.State == PairState.Scheduled && s.NextWakeUp is not null);
+        Report.Line("registered", $"{PairCount:N0} pairs in {registered.TotalSeconds:0.0} s, all written to Redis after {written.TotalSeconds:0.0} s; {armed:N0} armed");
+        Report.Line("heap before / after (GC.GetTotalMemory after compacting GC)", $"{Report.Mb(heapBefore)} / {Report.Mb(heapAfter)}");
+        Report.Line("heap per idle pair", $"{(heapAfter - heapBefore) / (double)PairCount:0} B (GC.GetTotalMemory), {(gcHeapAfter - gcHeapBefore) / (double)PairCount:0} B (GCMemoryInfo.HeapSizeBytes)");
+        Report.Line("peak RSS (VmHWM)", $"{Report.Mb(Report.PeakRss())}");
+        Report.Line("working set now", $"{Report.Mb(Environment.WorkingSet)}");
+    }
+
+    private static async Task RegisterAsync(BenchNode node, ProviderKey[] pairs)
+    {
+        for (var start = 0; start < pairs.Length; start += Window)
+        {
+            var end = Math.Min(start + Window, pairs.Length);
+            for (var i = start; i < end; i++) node.Providers.Tell(new RecordUsage(pairs[i], "1h"));
+            await node.StatusOfAllAsync(pairs[start..end]);
+        }
+    }
+
+    private static (long Total, long HeapSize) CompactedHeap()
+    {
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var total = GC.GetTotalMemory(forceFullCollection: true);
+        return (total, GC.GetGCMemoryInfo(GCKind.FullBlocking).HeapSizeBytes);
+    }
+}
