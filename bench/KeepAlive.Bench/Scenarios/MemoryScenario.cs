@@ -54,6 +54,12 @@ public static class MemoryScenario
         Report.Line("heap per idle pair", $"{(heapAfter - heapBefore) / (double)PairCount:0} B (GC.GetTotalMemory), {(gcHeapAfter - gcHeapBefore) / (double)PairCount:0} B (GCMemoryInfo.HeapSizeBytes)");
         Report.Line("peak RSS (VmHWM)", $"{Report.Mb(Report.PeakRss())}");
         Report.Line("working set now", $"{Report.Mb(Environment.WorkingSet)}");
+        // For a heap dump of the idle pairs (dotnet-gcdump collect -p PID) while the node still holds them.
+        if (int.TryParse(Environment.GetEnvironmentVariable("KEEPALIVE_BENCH_HOLD_SECONDS"), out var hold) && hold > 0)
+        {
+            Report.Line("holding for a heap dump", $"pid {Environment.ProcessId}, {hold} s");
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(hold, 300)));
+        }
     }
 
     private static async Task RegisterAsync(BenchNode node, ProviderKey[] pairs)
