@@ -95,6 +95,34 @@ public sealed class BenchNode : IAsyncDisposable
         return statuses;
     }
 
+    /// <summary>
+    /// Records usage of every pair in windows, each closed by a status ask of its pairs. A window whose asks time out
+    /// (a shard restarted and dropped what it buffered) is told again, at most <paramref name="attempts"/> times.
+    /// Returns how many windows had to be told again.
+    /// </summary>
+    public async Task<int> RegisterAsync(IReadOnlyList<ProviderKey> pairs, Func<ProviderKey, string> keepAlive, int window, int attempts = 3)
+    {
+        var retold = 0;
+        for (var start = 0; start < pairs.Count; start += window)
+        {
+            var slice = pairs.Skip(start).Take(window).ToArray();
+            for (var attempt = 1; ; attempt++)
+            {
+                foreach (var pair in slice) Providers.Tell(new RecordUsage(pair, keepAlive(pair)));
+                try
+                {
+                    await StatusOfAllAsync(slice);
+                    break;
+                }
+                catch (AskTimeoutException) when (attempt < attempts)
+                {
+                    retold++;
+                }
+            }
+        }
+        return retold;
+    }
+
     /// <summary>Waits until the scheduler has written every pending change (bounded).</summary>
     public async Task WaitForWritesAsync(TimeSpan bound)
     {

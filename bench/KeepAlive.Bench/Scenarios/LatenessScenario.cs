@@ -50,9 +50,11 @@ public static class LatenessScenario
         await using var node = await BenchNode.StartAsync(store: null, new ProviderCatalog(providers, [], "bench"), settings);
         var clock = Stopwatch.StartNew();
         if (withHangingBackend) node.Providers.Tell(new RecordUsage(hung, "10s"));
-        for (var i = 0; i < PairCount; i++) node.Providers.Tell(new RecordUsage(pairs[i], $"{(int)intervals[i].TotalSeconds}s"));
-        await node.StatusOfAllAsync(pairs);
-        Report.Line("registered", $"{PairCount:N0} pairs in {clock.Elapsed.TotalMilliseconds:0} ms");
+        var keepAlives = pairs.Select((pair, i) => (pair, text: $"{(int)intervals[i].TotalSeconds}s")).ToDictionary(x => x.pair, x => x.text);
+        // In windows of 1,000, as a router's traffic ramps up: one burst of 10,000 new entities made the
+        // remember-entities store time out and its shard restart, dropping the usages it held (docs/BENCHMARKS.md).
+        var retold = await node.RegisterAsync(pairs, pair => keepAlives[pair], window: 1000);
+        Report.Line("registered", $"{PairCount:N0} pairs in {clock.Elapsed.TotalMilliseconds:0} ms ({retold} window(s) told again after a lost answer)");
 
         await Task.Delay(Duration - clock.Elapsed);
         var statuses = await node.StatusOfAllAsync(pairs);
