@@ -49,6 +49,7 @@ public static class LatenessScenario
 
         await using var node = await BenchNode.StartAsync(store: null, new ProviderCatalog(providers, [], "bench"), settings);
         var clock = Stopwatch.StartNew();
+        var startedAt = Stopwatch.GetTimestamp();
         if (withHangingBackend) node.Providers.Tell(new RecordUsage(hung, "10s"));
         var keepAlives = pairs.Select((pair, i) => (pair, text: $"{(int)intervals[i].TotalSeconds}s")).ToDictionary(x => x.pair, x => x.text);
         // In windows of 1,000, as a router's traffic ramps up: one burst of 10,000 new entities made the
@@ -62,6 +63,8 @@ public static class LatenessScenario
         await node.DisposeAsync();
 
         var lateness = new List<double>();
+        // When the pings over 250 ms arrived (seconds into the run): a cluster points at one event (GC, a timeout).
+        var lateAt = new List<int>();
         long pings = 0;
         for (var i = 0; i < PairCount; i++)
         {
@@ -69,13 +72,19 @@ public static class LatenessScenario
             pings += arrivals.Length;
             var expected = (intervals[i] + PingSpread.OffsetFor(pairs[i], intervals[i], settings)).TotalMilliseconds;
             for (var n = 1; n < arrivals.Length; n++)
-                lateness.Add((arrivals[n] - arrivals[n - 1]) * 1000.0 / Stopwatch.Frequency - expected);
+            {
+                var late = (arrivals[n] - arrivals[n - 1]) * 1000.0 / Stopwatch.Frequency - expected;
+                lateness.Add(late);
+                if (late > 250) lateAt.Add((int)((arrivals[n] - startedAt) / Stopwatch.Frequency));
+            }
         }
         var distribution = Report.Distribution(lateness.ToArray(), "ms");
         Report.Line("pings received", $"{pings:N0} ({pings / Duration.TotalSeconds:0} /s)");
         Report.Line("pairs with failures at the end", $"{statuses.Count(s => s.ConsecutiveFailures > 0)}");
         Report.Line("lateness", $"{distribution}");
         Report.Line("over 50 ms / over 250 ms", $"{lateness.Count(l => l > 50)} / {lateness.Count(l => l > 250)}");
+        if (lateAt.Count > 0)
+            Report.Line("pings over 250 ms arrived at (s into the run: count)", $"{string.Join(", ", lateAt.GroupBy(s => s).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"))}");
         if (hungStatus is not null)
             Report.Line("hanging backend", $"{responder.HangingRequests} request(s) held; its pair: {hungStatus.State}, {hungStatus.ConsecutiveFailures} failure(s), last: {hungStatus.LastPing?.Failure}");
         return distribution;
