@@ -70,10 +70,6 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     private sealed record SweepFailed(Exception Cause);
 
-    // Its own key: the periodic sweep timer is keyed by Sweep.Instance and must keep running.
-    private const string SweepBeforeShardingKey = "sweep-before-sharding";
-    private static readonly TimeSpan SweepBeforeShardingDelay = TimeSpan.FromMilliseconds(200);
-
     private readonly IScheduleStore _store;
     private readonly SchedulerSettings _settings;
     private readonly Func<IActorRef?> _providerRegion;
@@ -204,11 +200,8 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
         if (_providerRegion() is not { } region)
         {
-            // Sharding is not up yet: the scheduler starts before the regions, and the first sweep on start can
-            // come back before they are registered. Look again shortly rather than a whole sweep interval later,
-            // or a restarted node leaves its stored pairs unstarted for that long.
+            // Sharding is not up yet; the next sweep will find these pairs again.
             _sweeping = false;
-            Timers.StartSingleTimer(SweepBeforeShardingKey, Sweep.Instance, SweepBeforeShardingDelay);
             return;
         }
 
