@@ -106,6 +106,7 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
         }
 
         _waiting.Add(waiter);
+        if (_requestsInFlight > 0) KeepAliveMetrics.PingDeferredByRequestInFlight();
         GrantWaiting();
     }
 

@@ -72,6 +72,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     private Phase _phase = Phase.Idle;
     private long _attempt;
     private DateTimeOffset _pingStartedAt;
+    private string _pingApiType = string.Empty;
     private bool _touchedSinceStart;
     private string? _lastLoggedProblem;
     private (string? Text, KeepAliveSetting Setting)? _parsedKeepAlive;
@@ -104,12 +105,15 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        KeepAliveMetrics.PairStarted();
         // Timers die with an incarnation (restart, handoff, failover): the durable schedule re-arms them.
         var self = Self;
         _deps.Store.LoadAsync(_pair).PipeTo(self,
             success: loaded => new StoredScheduleLoaded(loaded),
             failure: ex => new StoredScheduleLoaded(new LoadedSchedule(null, $"could not read the stored schedule: {ex.Message}")));
     }
+
+    protected override void PostStop() => KeepAliveMetrics.PairStopped();
 
     private void OnUsage(string? keepAlive)
     {
@@ -209,6 +213,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         {
             _nextWakeUp = null;
             SetState(PairState.IdleExpired, $"no usage for {maxIdle}");
+            KeepAliveMetrics.PingSkipped(KeepAliveMetrics.SkipReasons.IdleExpired);
             LogProblemOnce($"[keep-alive] {_pair} stops pinging: no usage for {maxIdle}");
             Mirror();
             return;
@@ -217,6 +222,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         if (SkipReason() is { } skip)
         {
             _lastSkip = skip;
+            KeepAliveMetrics.PingSkipped(KeepAliveMetrics.SkipReasons.Unconfigured);
             ScheduleAfterActivity(now);
             return;
         }
@@ -261,7 +267,8 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         Timers.Cancel(LeaseWaitExpired.Instance);
         _phase = Phase.Idle;
         _lastSkip = $"host busy with {busy.Occupant}";
-        _log.Debug("[keep-alive] {0} skipped: {1}", _pair, _lastSkip);
+        _log.Info("[keep-alive] {0} skipped: {1}", _pair, _lastSkip);
+        KeepAliveMetrics.PingSkipped(KeepAliveMetrics.SkipReasons.HostBusy);
         SetState(PairState.Scheduled, null);
         // The original's rule: a busy host postpones the ping by one interval.
         ScheduleAfterActivity(Now);
@@ -292,9 +299,11 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         _pingStartedAt = Now;
         SetState(PairState.Pinging, null);
         _lastSkip = null;
+        _pingApiType = provider!.ApiType;
+        KeepAliveMetrics.PingSent(_pingApiType, _pingStartedAt - _nextWakeUp!.Value);
         _deps.PingSenders.Tell(new SendPing(_pair, request));
         Timers.StartSingleTimer(typeof(PingResultLost), new PingResultLost(_attempt), _deps.Settings.PingTimeout + ResultMargin);
-        _log.Info("[keep-alive] pinging {0} at {1} ({2})", _pair.Model, _pair.Host, provider!.ApiType);
+        _log.Info("[keep-alive] pinging {0} at {1} ({2})", _pair.Model, _pair.Host, provider.ApiType);
     }
 
     private void OnPingSucceeded(PingSucceeded ok)
@@ -302,6 +311,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         FinishPing();
         _consecutiveFailures = 0;
         _lastPing = new LastPing(_pingStartedAt, true, ok.StatusCode, ok.Latency, null);
+        KeepAliveMetrics.PingSucceeded(_pingApiType, ok.Latency);
         _log.Info("[keep-alive] ping of {0} at {1} succeeded: HTTP {2} in {3} ms",
             _pair.Model, _pair.Host, ok.StatusCode, (long)ok.Latency.TotalMilliseconds);
         SetState(PairState.Scheduled, null);
@@ -313,6 +323,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         FinishPing();
         _consecutiveFailures++;
         _lastPing = new LastPing(_pingStartedAt, false, status, latency, $"{reason}: {detail}");
+        KeepAliveMetrics.PingFailed(_pingApiType, reason, latency);
         _log.Info("[keep-alive] ping of {0} at {1} failed ({2}, attempt {3}): {4}",
             _pair.Model, _pair.Host, reason, _consecutiveFailures, detail);
 

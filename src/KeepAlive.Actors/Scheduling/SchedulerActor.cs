@@ -130,6 +130,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private void OnChange(ScheduleChange change)
     {
         _pending[change.Pair] = change;
+        KeepAliveMetrics.SetPendingWrites(_pending.Count);
         if (_pending.Count >= _settings.MaxBatchSize) WriteBatch();
     }
 
@@ -138,9 +139,10 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         if (!_ready || _writing || _pending.Count == 0) return;
         var batch = _pending.Values.Take(_settings.MaxBatchSize).ToList();
         foreach (var change in batch) _pending.Remove(change.Pair);
+        KeepAliveMetrics.SetPendingWrites(_pending.Count);
         _writing = true;
         var self = Self;
-        _store.ApplyAsync(batch).PipeTo(self,
+        KeepAliveMetrics.MeasureBatch(_store.ApplyAsync(batch)).PipeTo(self,
             success: () => new BatchWritten(batch),
             failure: ex => new BatchFailed(batch, ex));
     }
@@ -163,6 +165,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         _writing = false;
         // A change that arrived while the batch was out is newer: it wins over the failed one.
         foreach (var change in failed.Batch) _pending.TryAdd(change.Pair, change);
+        KeepAliveMetrics.SetPendingWrites(_pending.Count);
         if (_storeDown)
         {
             _log.Debug("[keep-alive] schedule store still unreachable; {0} change(s) pending", _pending.Count);

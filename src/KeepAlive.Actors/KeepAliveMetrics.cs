@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using KeepAlive.Actors.Pinging;
+
+namespace KeepAlive.Actors;
+
+/// <summary>
+/// The library's instruments, on one <see cref="Meter"/> named <see cref="MeterName"/>. Only
+/// System.Diagnostics.Metrics: an embedding app picks its exporter (the host exports Prometheus).
+/// Every instrument is documented in docs/METRICS.md.
+/// </summary>
+public static class KeepAliveMetrics
+{
+    public const string MeterName = "KeepAlive.Actors";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    private static readonly Counter<long> PingsSent = Meter.CreateCounter<long>(
+        "keepalive.pings.sent", "{ping}", "Pings sent to a model server");
+
+    private static readonly Counter<long> PingsSucceeded = Meter.CreateCounter<long>(
+        "keepalive.pings.succeeded", "{ping}", "Pings answered with a 2xx status");
+
+    private static readonly Counter<long> PingsFailed = Meter.CreateCounter<long>(
+        "keepalive.pings.failed", "{ping}", "Pings that failed (non-2xx, timeout, refused, DNS)");
+
+    private static readonly Counter<long> PingsSkipped = Meter.CreateCounter<long>(
+        "keepalive.pings.skipped", "{ping}", "Due pings not sent; the pair tries again one interval later");
+
+    private static readonly Counter<long> PingsDeferred = Meter.CreateCounter<long>(
+        "keepalive.pings.deferred", "{ping}", "Due pings held by the host gate until the host is idle, then sent");
+
+    private static readonly Histogram<double> PingLatency = Meter.CreateHistogram<double>(
+        "keepalive.ping.latency", "s", "Time from sending a ping to its outcome");
+
+    private static readonly Histogram<double> PingLateness = Meter.CreateHistogram<double>(
+        "keepalive.ping.lateness", "s", "Send time minus due time of a ping");
+
+    private static readonly UpDownCounter<long> ActivePairs = Meter.CreateUpDownCounter<long>(
+        "keepalive.pairs.active", "{pair}", "Pair actors alive on this process");
+
+    private static readonly Counter<long> StoreBatches = Meter.CreateCounter<long>(
+        "keepalive.store.batches", "{batch}", "Schedule batches written to the store (outcome: written, failed)");
+
+    private static readonly Histogram<double> StoreBatchDuration = Meter.CreateHistogram<double>(
+        "keepalive.store.batch.duration", "s", "Round trip of one schedule batch write");
+
+    private static long _pendingWrites;
+
+    // Observed rather than counted: the scheduler knows the exact backlog after every change.
+    private static readonly ObservableGauge<long> PendingWrites = Meter.CreateObservableGauge(
+        "keepalive.store.pending", () => Interlocked.Read(ref _pendingWrites), "{change}",
+        "Schedule changes waiting to be written (grows while the store is unreachable)");
+
+    public static void PingSent(string apiType, TimeSpan lateness)
+    {
+        PingsSent.Add(1, new KeyValuePair<string, object?>("api_type", apiType));
+        PingLateness.Record(Math.Max(0, lateness.TotalSeconds), new KeyValuePair<string, object?>("api_type", apiType));
+    }
+
+    public static void PingSucceeded(string apiType, TimeSpan latency)
+    {
+        PingsSucceeded.Add(1, new KeyValuePair<string, object?>("api_type", apiType));
+        PingLatency.Record(latency.TotalSeconds, new("api_type", apiType), new("outcome", "succeeded"));
+    }
+
+    public static void PingFailed(string apiType, PingFailureReason reason, TimeSpan latency)
+    {
+        var reasonTag = ReasonTag(reason);
+        PingsFailed.Add(1, new("api_type", apiType), new("reason", reasonTag));
+        PingLatency.Record(latency.TotalSeconds, new("api_type", apiType), new("outcome", "failed"));
+    }
+
+    /// <param name="reason">One of <see cref="SkipReasons"/>.</param>
+    public static void PingSkipped(string reason) => PingsSkipped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public static void PingDeferredByRequestInFlight() =>
+        PingsDeferred.Add(1, new KeyValuePair<string, object?>("reason", "request_in_flight"));
+
+    public static void PairStarted() => ActivePairs.Add(1);
+
+    public static void PairStopped() => ActivePairs.Add(-1);
+
+    public static void SetPendingWrites(int count) => Interlocked.Exchange(ref _pendingWrites, count);
+
+    /// <summary>Counts and times a batch write; the continuation touches only instruments, never actor state.</summary>
+    public static Task MeasureBatch(Task write)
+    {
+        var started = Stopwatch.GetTimestamp();
+        return write.ContinueWith(done =>
+        {
+            var outcome = done.IsCompletedSuccessfully ? "written" : "failed";
+            StoreBatches.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+            StoreBatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
+            return done;
+        }, TaskScheduler.Default).Unwrap();
+    }
+
+    /// <summary>The reason tags of <c>keepalive.pings.skipped</c>.</summary>
+    public static class SkipReasons
+    {
+        public const string HostBusy = "host_busy";
+        public const string Unconfigured = "unconfigured";
+        public const string IdleExpired = "idle_expired";
+    }
+
+    private static string ReasonTag(PingFailureReason reason) => reason switch
+    {
+        PingFailureReason.HttpStatus => "http_status",
+        PingFailureReason.Timeout => "timeout",
+        PingFailureReason.ConnectionRefused => "connection_refused",
+        PingFailureReason.DnsFailure => "dns_failure",
+        _ => "other",
+    };
+}
