@@ -5,11 +5,14 @@ using Akka.Remote.Hosting;
 using KeepAlive.Actors;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Scheduling;
+using KeepAlive.Host.Api;
 using KeepAlive.Host.Config;
+using KeepAlive.Host.Demo;
 using StackExchange.Redis;
 
 var arguments = CommandLine.Normalize(args);
-var builder = WebApplication.CreateBuilder(arguments);
+// appsettings.json sits next to the binary; the working directory stays where the command was typed (relative paths).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = arguments, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddCommandLine(arguments, CommandLine.SwitchMappings.ToDictionary());
 var options = builder.Configuration.GetSection(KeepAliveHostOptions.Section).Get<KeepAliveHostOptions>() ?? new KeepAliveHostOptions();
 
@@ -19,11 +22,13 @@ var startupLog = startupLogging.CreateLogger("KeepAlive.Host");
 KeepAliveSettings settings;
 SchedulerSettings schedulerSettings;
 ProviderCatalog catalog;
+// The demo's model hosts must listen before the catalog can name them.
+await using var demo = options.Demo ? await DemoMode.StartAsync() : null;
 try
 {
     settings = options.ToKeepAliveSettings();
     schedulerSettings = options.ToSchedulerSettings();
-    catalog = LoadCatalog(options, startupLog);
+    catalog = demo?.Catalog ?? LoadCatalog(options, startupLog);
 }
 catch (Exception ex) when (ex is HostSettingsException or ModelsConfigException)
 {
@@ -31,14 +36,23 @@ catch (Exception ex) when (ex is HostSettingsException or ModelsConfigException)
     return 2;
 }
 
+IConnectionMultiplexer? redis = null;
 if (!string.IsNullOrWhiteSpace(options.Redis))
 {
-    var redis = await RedisConnection.ConnectAsync(options.Redis, startupLog);
+    redis = await RedisConnection.ConnectAsync(options.Redis, startupLog);
     builder.Services.AddSingleton(redis);
     builder.Services.AddSingleton<IScheduleStore>(new RedisScheduleStore(redis, options.RedisPrefix));
 }
 
-builder.Services.AddKeepAlive(new ProviderCatalogHolder(catalog), settings, schedulerSettings);
+var catalogHolder = new ProviderCatalogHolder(catalog);
+builder.AddKeepAliveApi().AddKeepAliveObservability(redis);
+builder.Services.AddKeepAlive(catalogHolder, settings, schedulerSettings);
+if (demo is null && !string.IsNullOrWhiteSpace(options.ModelsConfig))
+{
+    builder.Services.AddHostedService(services => new ModelsConfigWatcher(
+        options.ModelsConfig, catalogHolder, services.GetRequiredService<ILogger<ModelsConfigWatcher>>()));
+}
+
 builder.Services.AddAkka("keepalive", (akka, services) =>
 {
     var seedNodes = options.SeedNodeList();
@@ -50,6 +64,8 @@ builder.Services.AddAkka("keepalive", (akka, services) =>
         .WithRemoting(options.Hostname, options.Port)
         .WithClustering(new ClusterOptions { SeedNodes = seedNodes.ToArray(), Roles = options.RoleList().ToArray() })
         .WithKeepAlive(services);
+    akka.WithKeepAliveHealthChecks();
+    if (demo is not null) akka.AddHocon(DemoMode.QuietAkkaHocon, HoconAddMode.Prepend);
 
     if (seedNodes.Count == 0)
     {
@@ -59,6 +75,16 @@ builder.Services.AddAkka("keepalive", (akka, services) =>
 });
 
 var app = builder.Build();
+app.UseStatusCodePages();
+app.UseApiToken(options.ApiToken, [Observability.LivenessPath, Observability.ReadinessPath]);
+app.MapKeepAliveObservability();
+app.MapKeepAliveApi();
+if (demo is not null)
+{
+    app.Lifetime.ApplicationStarted.Register(() =>
+        _ = demo.RecordUsageAsync(app.Services.GetRequiredService<IActorRegistry>(), app.Logger, app.Lifetime.ApplicationStopping));
+}
+
 await app.RunAsync();
 return Environment.ExitCode;
 

@@ -17,9 +17,11 @@ public static class CommandLine
         ["--port"] = Key(nameof(KeepAliveHostOptions.Port)),
         ["--seed-nodes"] = Key(nameof(KeepAliveHostOptions.SeedNodes)),
         ["--roles"] = Key(nameof(KeepAliveHostOptions.Roles)),
+        ["--api-token"] = Key(nameof(KeepAliveHostOptions.ApiToken)),
+        ["--demo"] = Key(nameof(KeepAliveHostOptions.Demo)),
     };
 
-    private static readonly HashSet<string> BareFlags = ["--clear-on-start"];
+    private static readonly HashSet<string> BareFlags = ["--clear-on-start", "--demo"];
 
     /// <summary>Lets on/off flags stand alone (<c>--clear-on-start</c>), which the configuration provider cannot.</summary>
     public static string[] Normalize(string[] args)

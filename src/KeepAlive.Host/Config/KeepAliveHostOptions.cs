@@ -43,4 +43,10 @@ public sealed class KeepAliveHostOptions
 
     /// <summary>Comma-separated cluster roles of this node (<c>--roles</c>).</summary>
     public string? Roles { get; set; }
+
+    /// <summary>Bearer token the HTTP API requires (<c>--api-token</c>); empty: no token. Health endpoints never need it.</summary>
+    public string? ApiToken { get; set; }
+
+    /// <summary>Run the demo (<c>--demo</c>): built-in fake model servers and demo pairs; models-config is ignored.</summary>
+    public bool Demo { get; set; }
 }
