@@ -30,11 +30,17 @@ public static class KeepAliveMetrics
     private static readonly Counter<long> PingsDeferred = Meter.CreateCounter<long>(
         "keepalive.pings.deferred", "{ping}", "Due pings held by the host gate until the host is idle, then sent");
 
-    private static readonly Histogram<double> PingLatency = Meter.CreateHistogram<double>(
-        "keepalive.ping.latency", "s", "Time from sending a ping to its outcome");
+    // Exporters default to millisecond-sized buckets; these suit seconds from a few ms to the 60 s ping timeout.
+    private static readonly InstrumentAdvice<double> SecondsBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    };
 
-    private static readonly Histogram<double> PingLateness = Meter.CreateHistogram<double>(
-        "keepalive.ping.lateness", "s", "Send time minus due time of a ping");
+    private static readonly Histogram<double> PingLatency = Meter.CreateHistogram(
+        "keepalive.ping.latency", "s", "Time from sending a ping to its outcome", advice: SecondsBuckets);
+
+    private static readonly Histogram<double> PingLateness = Meter.CreateHistogram(
+        "keepalive.ping.lateness", "s", "Send time minus due time of a ping", advice: SecondsBuckets);
 
     private static readonly UpDownCounter<long> ActivePairs = Meter.CreateUpDownCounter<long>(
         "keepalive.pairs.active", "{pair}", "Pair actors alive on this process");
@@ -42,8 +48,8 @@ public static class KeepAliveMetrics
     private static readonly Counter<long> StoreBatches = Meter.CreateCounter<long>(
         "keepalive.store.batches", "{batch}", "Schedule batches written to the store (outcome: written, failed)");
 
-    private static readonly Histogram<double> StoreBatchDuration = Meter.CreateHistogram<double>(
-        "keepalive.store.batch.duration", "s", "Round trip of one schedule batch write");
+    private static readonly Histogram<double> StoreBatchDuration = Meter.CreateHistogram(
+        "keepalive.store.batch.duration", "s", "Round trip of one schedule batch write", advice: SecondsBuckets);
 
     private static long _pendingWrites;
 

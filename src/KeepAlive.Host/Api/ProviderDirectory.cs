@@ -19,18 +19,17 @@ public sealed record ProviderListing(IReadOnlyList<ProviderStatus> Providers, IR
 /// entity ids it hosts), then each pair for its status with bounded concurrency.
 /// </summary>
 /// <remarks>
-/// Asking a region for a pair's status starts the pair's actor, and remember-entities would then keep
-/// it forever. So a pair is asked only after it was found among the live entities: a pair that was
-/// never used answers 404 and leaves nothing behind.
+/// A pair is asked directly at its actor's path (node, shard, entity), never through the shard region:
+/// the region starts the actor of any pair it is asked about, and remember-entities would then keep a
+/// phantom pair forever; and a status asked while a pair stops (unregistered) would be buffered by the
+/// shard and restart it. Asked directly, a pair that is gone just does not answer.
 /// </remarks>
-public sealed class ProviderDirectory(ActorSystem system, IActorRegistry registry, IScheduleStore store)
+public sealed class ProviderDirectory(ActorSystem system, IScheduleStore store)
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
     // Enough to list thousands of pairs in a second or two without flooding one node's mailboxes.
     private const int MaxConcurrentAsks = 16;
-
-    private static readonly string RegionPath = $"/system/sharding/{KeepAliveHostingExtensions.ProviderRegionName}";
 
     public async Task<ProviderListing> ListAsync(CancellationToken cancellation)
     {
@@ -39,8 +38,8 @@ public sealed class ProviderDirectory(ActorSystem system, IActorRegistry registr
         await Parallel.ForEachAsync(pairs, new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentAsks, CancellationToken = cancellation },
             async (pair, _) =>
             {
-                // A pair that does not answer in time is left out rather than failing the whole list.
-                var status = await TryStatusAsync(pair);
+                // A pair that stopped meanwhile, or does not answer in time, is left out rather than failing the list.
+                var status = await TryStatusAsync(pair.Key, pair.Value);
                 if (status is null) return;
                 lock (statuses) statuses.Add(status);
             });
@@ -51,17 +50,18 @@ public sealed class ProviderDirectory(ActorSystem system, IActorRegistry registr
     public async Task<ProviderStatus?> FindAsync(ProviderKey pair)
     {
         var (pairs, _) = await LivePairsAsync();
-        return pairs.Contains(pair) ? await TryStatusAsync(pair) : null;
+        return pairs.TryGetValue(pair, out var actor) ? await TryStatusAsync(pair, actor) : null;
     }
 
     /// <summary>True when the pair has an actor or a stored schedule (e.g. registered by another writer).</summary>
     public async Task<bool> IsKnownAsync(ProviderKey pair)
     {
         var (pairs, _) = await LivePairsAsync();
-        return pairs.Contains(pair) || (await store.LoadAsync(pair)).Schedule is not null;
+        return pairs.ContainsKey(pair) || (await store.LoadAsync(pair)).Schedule is not null;
     }
 
-    private async Task<(HashSet<ProviderKey> Pairs, IReadOnlyList<string> Unreachable)> LivePairsAsync()
+    /// <summary>Every live pair of the cluster and the path of its actor.</summary>
+    private async Task<(Dictionary<ProviderKey, ActorPath> Pairs, IReadOnlyList<string> Unreachable)> LivePairsAsync()
     {
         var members = Cluster.Get(system).State.Members
             .Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp)
@@ -69,7 +69,7 @@ public sealed class ProviderDirectory(ActorSystem system, IActorRegistry registr
             .ToArray();
         var states = await Task.WhenAll(members.Select(RegionStateAsync));
 
-        var pairs = new HashSet<ProviderKey>();
+        var pairs = new Dictionary<ProviderKey, ActorPath>();
         var unreachable = new List<string>();
         for (var i = 0; i < members.Length; i++)
         {
@@ -79,20 +79,28 @@ public sealed class ProviderDirectory(ActorSystem system, IActorRegistry registr
                 continue;
             }
 
-            foreach (var entityId in state.Shards.SelectMany(shard => shard.EntityIds))
+            var region = RegionPath(members[i]);
+            foreach (var shard in state.Shards)
             {
-                if (ProviderKey.TryParse(entityId, out var pair)) pairs.Add(pair);
+                foreach (var entityId in shard.EntityIds)
+                {
+                    // Sharding names an entity's actor by its escaped id.
+                    if (ProviderKey.TryParse(entityId, out var pair)) pairs[pair] = region / shard.ShardId / Uri.EscapeDataString(entityId);
+                }
             }
         }
 
         return (pairs, unreachable);
     }
 
+    private static ActorPath RegionPath(Address member) =>
+        new RootActorPath(member) / "system" / "sharding" / KeepAliveHostingExtensions.ProviderRegionName;
+
     private async Task<CurrentShardRegionState?> RegionStateAsync(Address member)
     {
         try
         {
-            return await system.ActorSelection(member + RegionPath)
+            return await system.ActorSelection(RegionPath(member))
                 .Ask<CurrentShardRegionState>(GetShardRegionState.Instance, AskTimeout);
         }
         catch (AskTimeoutException)
@@ -101,11 +109,11 @@ public sealed class ProviderDirectory(ActorSystem system, IActorRegistry registr
         }
     }
 
-    private async Task<ProviderStatus?> TryStatusAsync(ProviderKey pair)
+    private async Task<ProviderStatus?> TryStatusAsync(ProviderKey pair, ActorPath actor)
     {
         try
         {
-            return await registry.Get<ProviderRegion>().Ask<ProviderStatus>(new GetProviderStatus(pair), AskTimeout);
+            return await system.ActorSelection(actor).Ask<ProviderStatus>(new GetProviderStatus(pair), AskTimeout);
         }
         catch (AskTimeoutException)
         {
