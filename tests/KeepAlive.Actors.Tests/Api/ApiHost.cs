@@ -60,6 +60,10 @@ public static class ApiHost
         return status;
     }
 
+    /// <summary>Scrapes <c>/metrics</c> until it has a series starting with <paramref name="series"/>.</summary>
+    public static Task WaitForMetricAsync(this HostProcess host, string series) =>
+        Eventually.HoldsAsync(async () => (await host.Http.GetStringAsync("/metrics")).Contains(series), Patience, $"{series} in /metrics");
+
     public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response) =>
         await response.Content.ReadFromJsonAsync<JsonElement>();
 

@@ -127,8 +127,7 @@ public sealed class HttpApiSpecs(ApiHostFixture fixture) : IClassFixture<ApiHost
             s => s.Text("last_skip")?.Contains("host busy with busy-b") == true, "skipped as busy");
 
         Assert.Equal("scheduled", status.Text("state"));
-        await Eventually.HoldsAsync(async () => (await Host.Http.GetStringAsync("/metrics")).Contains("reason=\"host_busy\""),
-            ApiHost.Patience, "the busy skip in /metrics");
+        await Host.WaitForMetricAsync("keepalive_pings_skipped_total{otel_scope_name=\"KeepAlive.Actors\",reason=\"host_busy\"}");
     }
 
     [Fact]
@@ -146,6 +145,7 @@ public sealed class HttpApiSpecs(ApiHostFixture fixture) : IClassFixture<ApiHost
         Assert.DoesNotContain(ApiHostFixture.Secret, await Host.Http.GetStringAsync(ApiHost.OnePath("failing", fixture.Failing.Host)));
         Assert.DoesNotContain(ApiHostFixture.Secret, await Host.Http.GetStringAsync("/api/providers"));
         Assert.DoesNotContain(Host.Output, line => line.Contains(ApiHostFixture.Secret));
+        await Host.WaitForMetricAsync("keepalive_pings_failed_total{otel_scope_name=\"KeepAlive.Actors\",api_type=\"vllm\",reason=\"http_status\"}");
     }
 
     [Fact]
@@ -161,6 +161,7 @@ public sealed class HttpApiSpecs(ApiHostFixture fixture) : IClassFixture<ApiHost
         var finished = await Host.Http.PostAsJsonAsync("/api/hosts/requests/finish", new { host = fixture.InFlight.Host });
         Assert.Equal(HttpStatusCode.Accepted, finished.StatusCode);
         await fixture.InFlight.WaitForRequestsAsync(r => r.Model == "in-flight", timeout: ApiHost.Patience);
+        await Host.WaitForMetricAsync("keepalive_pings_deferred_total{otel_scope_name=\"KeepAlive.Actors\",reason=\"request_in_flight\"}");
     }
 
     [Theory]
@@ -294,12 +295,10 @@ public sealed class HttpApiSpecs(ApiHostFixture fixture) : IClassFixture<ApiHost
             "keepalive_ping_lateness_seconds_bucket{",
             "keepalive_pairs_active{",
             "keepalive_store_batches_total{otel_scope_name=\"KeepAlive.Actors\",outcome=\"written\"}",
+            "keepalive_store_batch_duration_seconds_bucket{",
+            "keepalive_store_pending{",
         ];
-        await Eventually.HoldsAsync(async () =>
-        {
-            var metrics = await Host.Http.GetStringAsync("/metrics");
-            return expected.All(metrics.Contains);
-        }, ApiHost.Patience, "the ping metrics: " + string.Join(", ", expected));
+        foreach (var series in expected) await Host.WaitForMetricAsync(series);
     }
 
     private static async Task AssertInvalidAsync(HttpResponseMessage response, string field, string reason)
