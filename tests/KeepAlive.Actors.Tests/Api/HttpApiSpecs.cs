@@ -275,10 +275,15 @@ public sealed class HttpApiSpecs(ApiHostFixture fixture) : IClassFixture<ApiHost
     }
 
     [Fact]
-    public async Task Health_endpoints_answer_healthy()
+    public async Task Liveness_checks_the_actor_system_and_readiness_also_the_cluster_join()
     {
-        Assert.Equal("Healthy", await Host.Http.GetStringAsync("/healthz"));
-        Assert.Equal("Healthy", await Host.Http.GetStringAsync("/readyz"));
+        var live = await (await Host.Http.GetAsync("/healthz")).JsonAsync();
+        var ready = await (await Host.Http.GetAsync("/readyz")).JsonAsync();
+
+        Assert.Equal("Healthy", live.Text("status"));
+        Assert.Equal(["akka.actorsystem"], live.GetProperty("checks").EnumerateObject().Select(c => c.Name));
+        Assert.Equal("Healthy", ready.Text("status"));
+        Assert.Equal(["akka.actorsystem", "akka.cluster.join"], ready.GetProperty("checks").EnumerateObject().Select(c => c.Name).Order());
     }
 
     [Fact]

@@ -19,6 +19,8 @@ public sealed class RedisReadinessSpecs(RedisServerFixture redis)
             await redis.StopAsync();
             await Eventually.HoldsAsync(async () => (await host.Http.GetAsync("/readyz")).StatusCode == HttpStatusCode.ServiceUnavailable,
                 ApiHost.Patience, "readiness to fail without Redis");
+            var ready = await (await host.Http.GetAsync("/readyz")).JsonAsync();
+            Assert.Equal("Unhealthy", ready.GetProperty("checks").GetProperty("redis").Text("status"));
             Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync("/healthz")).StatusCode);
         }
         finally
