@@ -53,10 +53,17 @@ public static class KeepAliveMetrics
 
     private static long _pendingWrites;
 
+    // Changes of the batch the store is writing: not durable yet, so they count as pending too.
+    private static long _writingChanges;
+
+    // Stopwatch timestamp since which changes have waited without the store taking everything; 0 when
+    // nothing waits. Only a written batch moves it: a failed one hands its changes back to the backlog.
+    private static long _waitingSince;
+
     // Observed rather than counted: the scheduler knows the exact backlog after every change.
     private static readonly ObservableGauge<long> PendingWrites = Meter.CreateObservableGauge(
-        "keepalive.store.pending", () => Interlocked.Read(ref _pendingWrites), "{change}",
-        "Schedule changes waiting to be written (grows while the store is unreachable)");
+        "keepalive.store.pending", () => Interlocked.Read(ref _pendingWrites) + Interlocked.Read(ref _writingChanges), "{change}",
+        "Schedule changes not written yet, queued or in the batch being written (grows while the store is unreachable)");
 
     public static void PingSent(string apiType, TimeSpan lateness)
     {
@@ -87,15 +94,33 @@ public static class KeepAliveMetrics
 
     public static void PairStopped() => ActivePairs.Add(-1);
 
-    public static void SetPendingWrites(int count) => Interlocked.Exchange(ref _pendingWrites, count);
+    private static readonly ObservableGauge<double> StoreLag = Meter.CreateObservableGauge(
+        "keepalive.store.lag", ObserveLag, "s",
+        "How long schedule changes have been waiting to be written: under the flush interval while the store keeps up");
+
+    public static void SetPendingWrites(int count)
+    {
+        Interlocked.Exchange(ref _pendingWrites, count);
+        if (count > 0) Interlocked.CompareExchange(ref _waitingSince, Stopwatch.GetTimestamp(), 0);
+    }
+
+    private static void BatchWritten() =>
+        // What is still queued arrived while the batch was out: it waits from now.
+        Interlocked.Exchange(ref _waitingSince, Interlocked.Read(ref _pendingWrites) > 0 ? Stopwatch.GetTimestamp() : 0);
+
+    private static double ObserveLag() =>
+        Interlocked.Read(ref _waitingSince) is var since && since != 0 ? Stopwatch.GetElapsedTime(since).TotalSeconds : 0;
 
     /// <summary>Counts and times a batch write; the continuation touches only instruments, never actor state.</summary>
-    public static Task MeasureBatch(Task write)
+    public static Task MeasureBatch(Task write, int changes)
     {
         var started = Stopwatch.GetTimestamp();
+        Interlocked.Add(ref _writingChanges, changes);
         return write.ContinueWith(done =>
         {
+            Interlocked.Add(ref _writingChanges, -changes);
             var outcome = done.IsCompletedSuccessfully ? "written" : "failed";
+            if (done.IsCompletedSuccessfully) BatchWritten();
             StoreBatches.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
             StoreBatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
             return done;

@@ -142,7 +142,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         KeepAliveMetrics.SetPendingWrites(_pending.Count);
         _writing = true;
         var self = Self;
-        KeepAliveMetrics.MeasureBatch(_store.ApplyAsync(batch)).PipeTo(self,
+        KeepAliveMetrics.MeasureBatch(_store.ApplyAsync(batch), batch.Count).PipeTo(self,
             success: () => new BatchWritten(batch),
             failure: ex => new BatchFailed(batch, ex));
     }

@@ -302,6 +302,7 @@ public sealed class HttpApiSpecs(ApiHostFixture fixture) : IClassFixture<ApiHost
             "keepalive_store_batches_total{otel_scope_name=\"KeepAlive.Actors\",outcome=\"written\"}",
             "keepalive_store_batch_duration_seconds_bucket{",
             "keepalive_store_pending{",
+            "keepalive_store_lag_seconds{",
         ];
         foreach (var series in expected) await Host.WaitForMetricAsync(series);
     }

@@ -21,6 +21,13 @@ public sealed class RedisReadinessSpecs(RedisServerFixture redis)
                 ApiHost.Patience, "readiness to fail without Redis");
             var ready = await (await host.Http.GetAsync("/readyz")).JsonAsync();
             Assert.Equal("Unhealthy", ready.GetProperty("checks").GetProperty("redis").Text("status"));
+
+            // Usage goes on from memory; its schedule change waits, and the backlog shows in /metrics.
+            await host.PostUsageAsync("during-outage", "http://10.255.255.1:9", "1h");
+            await Eventually.HoldsAsync(async () => Gauge(await host.Http.GetStringAsync("/metrics"), "keepalive_store_lag_seconds") > 1,
+                ApiHost.Patience, "the store lag to grow past the flush interval");
+            await Eventually.HoldsAsync(async () => Gauge(await host.Http.GetStringAsync("/metrics"), "keepalive_store_pending") >= 1,
+                ApiHost.Patience, "the change to wait in the backlog");
             Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync("/healthz")).StatusCode);
         }
         finally
@@ -29,5 +36,13 @@ public sealed class RedisReadinessSpecs(RedisServerFixture redis)
         }
 
         await host.WaitUntilReadyAsync();
+        await Eventually.HoldsAsync(async () => Gauge(await host.Http.GetStringAsync("/metrics"), "keepalive_store_lag_seconds") == 0,
+            ApiHost.Patience, "the backlog to drain once Redis is back");
     }
+
+    /// <summary>The value of a gauge without extra labels in a Prometheus scrape; NaN when absent.</summary>
+    private static double Gauge(string scrape, string name) =>
+        scrape.Split('\n').FirstOrDefault(line => line.StartsWith(name + "{", StringComparison.Ordinal)) is { } line
+            ? double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture)
+            : double.NaN;
 }
