@@ -70,17 +70,23 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     private sealed record SweepFailed(Exception Cause);
 
+    // Sharding starts after the scheduler; until the region is registered a sweep is retried this soon, not a sweep interval later.
+    private static readonly TimeSpan RegionRetry = TimeSpan.FromMilliseconds(500);
+    private const string RegionRetryKey = "sweep-when-region-ready";
+
     private readonly IScheduleStore _store;
     private readonly SchedulerSettings _settings;
     private readonly Func<IActorRef?> _providerRegion;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<ProviderKey, ScheduleChange> _pending = new();
+    private HashSet<ProviderKey> _removalsInFlight = [];
     private readonly HashSet<string> _reportedProblems = new();
     private bool _ready;
     private bool _writing;
     private bool _sweeping;
     private bool _storeDown;
     private long _batchesWritten;
+    private long _sweepsCompleted;
 
     public SchedulerActor(IScheduleStore store, SchedulerSettings settings, Func<IActorRef?> providerRegion)
     {
@@ -96,7 +102,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         Receive<Sweep>(_ => StartSweep());
         Receive<DuePageRead>(OnDuePage);
         Receive<SweepFailed>(failed => OnSweepFailed(failed.Cause));
-        Receive<GetSchedulerStatus>(_ => Sender.Tell(new SchedulerStatus(_pending.Count, _storeDown, _batchesWritten)));
+        Receive<GetSchedulerStatus>(_ => Sender.Tell(new SchedulerStatus(_pending.Count, _storeDown, _batchesWritten, _sweepsCompleted)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -139,6 +145,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         var batch = _pending.Values.Take(_settings.MaxBatchSize).ToList();
         foreach (var change in batch) _pending.Remove(change.Pair);
         _writing = true;
+        _removalsInFlight = batch.OfType<ScheduleChange.Remove>().Select(remove => remove.Pair).ToHashSet();
         var self = Self;
         _store.ApplyAsync(batch).PipeTo(self,
             success: () => new BatchWritten(batch),
@@ -148,6 +155,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private void OnBatchWritten(BatchWritten written)
     {
         _writing = false;
+        _removalsInFlight = [];
         _batchesWritten++;
         if (_storeDown)
         {
@@ -161,6 +169,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private void OnBatchFailed(BatchFailed failed)
     {
         _writing = false;
+        _removalsInFlight = [];
         // A change that arrived while the batch was out is newer: it wins over the failed one.
         foreach (var change in failed.Batch) _pending.TryAdd(change.Pair, change);
         if (_storeDown)
@@ -177,6 +186,12 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private void StartSweep()
     {
         if (_sweeping) return;
+        if (_providerRegion() is null)
+        {
+            Timers.StartSingleTimer(RegionRetryKey, Sweep.Instance, RegionRetry);
+            return;
+        }
+
         _sweeping = true;
         ReadDuePage(null);
     }
@@ -198,17 +213,26 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
             if (_reportedProblems.Add(problem)) _log.Warning("[keep-alive] skipped stored data: {0}", problem);
         }
 
-        if (_providerRegion() is not { } region)
+        var region = _providerRegion()!;
+        foreach (var pair in read.Page.Due.Where(pair => !IsBeingRemoved(pair)))
+            // The region acknowledges every StartEntity; Nobody drops the acks, which would otherwise be logged as unhandled.
+            region.Tell(new ShardRegion.StartEntity(pair.EntityId), ActorRefs.Nobody);
+        if (read.Page.Next is { } next)
         {
-            // Sharding is not up yet; the next sweep will find these pairs again.
-            _sweeping = false;
+            ReadDuePage(next);
             return;
         }
 
-        foreach (var pair in read.Page.Due) region.Tell(new ShardRegion.StartEntity(pair.EntityId));
-        if (read.Page.Next is { } next) ReadDuePage(next);
-        else _sweeping = false;
+        _sweeping = false;
+        _sweepsCompleted++;
     }
+
+    /// <summary>
+    /// An unregistered pair stays in the store until its removal is written. Woken meanwhile, it would load
+    /// its old schedule and mirror it back over the removal: it would never go.
+    /// </summary>
+    private bool IsBeingRemoved(ProviderKey pair) =>
+        _pending.TryGetValue(pair, out var pending) ? pending is ScheduleChange.Remove : _removalsInFlight.Contains(pair);
 
     private void OnSweepFailed(Exception cause)
     {
