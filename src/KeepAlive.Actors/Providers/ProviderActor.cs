@@ -164,6 +164,14 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         _log.Info("[keep-alive] {0} unregistered", _pair);
         // Through sharding, so a remembered entity is forgotten rather than restarted.
         Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+        // A ping outcome or wake-up already queued would mirror a schedule over the removal and bring the pair back.
+        Become(() =>
+        {
+            // The host's lease waits for the outcome of a ping in flight (the gate frees it after the timeout otherwise).
+            Receive<PingSucceeded>(_ => ReleaseLease());
+            Receive<PingFailed>(_ => ReleaseLease());
+            ReceiveAny(_ => { });
+        });
     }
 
     private void OnStoredSchedule(LoadedSchedule loaded)

@@ -305,6 +305,25 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
         Assert.Null(LeaseRequest());
     }
 
+    [Fact]
+    public void A_ping_outcome_arriving_after_unregister_releases_the_lease_and_does_not_mirror_the_pair_back()
+    {
+        var parent = CreateTestProbe();
+        var provider = parent.ChildActorOf(Synchronous(ProviderActor.Props(Pair, Deps(new KeepAliveSettings { SpreadFraction = 0 }))));
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        Advance(TimeSpan.FromSeconds(30));
+        Grant(LeaseRequest()!);
+        _senders.ExpectMsg<SendPing>();
+        Drain(_scheduler);
+
+        provider.Tell(new Unregister(Pair));
+        _senders.Reply(new PingSucceeded(Pair, 200, TimeSpan.FromSeconds(1)));
+
+        var changes = Drain(_scheduler).OfType<SchedulerProtocol.MirrorSchedule>().Select(m => m.Change).ToList();
+        Assert.Equal(new ScheduleChange[] { new ScheduleChange.Remove(Pair) }, changes);
+        Assert.Contains(Drain(_gate).OfType<ReleasePingLease>(), release => release.Pair == Pair);
+    }
+
     private IActorRef Start(KeepAliveSettings? settings = null) =>
         StartSynchronous(ProviderActor.Props(Pair, Deps(settings ?? new KeepAliveSettings { SpreadFraction = 0 })));
 
