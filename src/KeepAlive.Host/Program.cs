@@ -10,8 +10,8 @@ using StackExchange.Redis;
 
 var arguments = CommandLine.Normalize(args);
 var builder = WebApplication.CreateBuilder(arguments);
-builder.Configuration.AddCommandLine(arguments, CommandLine.SwitchMappings.ToDictionary());
-var options = builder.Configuration.GetSection(KeepAliveHostOptions.Section).Get<KeepAliveHostOptions>() ?? new KeepAliveHostOptions();
+builder.Configuration.AddKeepAliveFlags(args);
+var options = KeepAliveHostOptions.From(builder.Configuration);
 
 using var startupLogging = LoggerFactory.Create(logging => logging.AddConsole());
 var startupLog = startupLogging.CreateLogger("KeepAlive.Host");
