@@ -75,6 +75,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     private bool _touchedSinceStart;
     private string? _lastLoggedProblem;
     private (string? Text, KeepAliveSetting Setting)? _parsedKeepAlive;
+    private bool _mirrored;
 
     public ProviderActor(ProviderKey pair, ProviderDependencies deps)
     {
@@ -83,6 +84,8 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
         Receive<RecordUsage>(usage => OnUsage(usage.KeepAlive));
         Receive<Unregister>(_ => OnUnregister());
+        // A pair that never told a schedule (unknown, or bad data of others) has nothing to write again.
+        Receive<RewriteSchedule>(_ => _mirrored, _ => Mirror());
         Receive<GetProviderStatus>(_ => Sender.Tell(Status()));
         Receive<StoredScheduleLoaded>(loaded => OnStoredSchedule(loaded.Loaded));
         Receive<WakeUp>(_ => OnWakeUp());
@@ -402,6 +405,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     private void Mirror()
     {
+        _mirrored = true;
         var seconds = _interval is { } interval ? (long)Math.Ceiling(interval.TotalSeconds) : 0;
         _deps.Scheduler.Tell(new SchedulerProtocol.MirrorSchedule(new ScheduleChange.Upsert(_pair, seconds, _nextWakeUp)));
     }

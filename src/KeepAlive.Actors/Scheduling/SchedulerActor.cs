@@ -102,6 +102,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         Receive<Sweep>(_ => StartSweep());
         Receive<DuePageRead>(OnDuePage);
         Receive<SweepFailed>(failed => OnSweepFailed(failed.Cause));
+        Receive<CurrentShardRegionState>(OnLocalPairs);
         Receive<GetSchedulerStatus>(_ => Sender.Tell(new SchedulerStatus(_pending.Count, _storeDown, _batchesWritten, _sweepsCompleted)));
     }
 
@@ -161,6 +162,8 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         {
             _storeDown = false;
             _log.Info("[keep-alive] schedule store reachable again; {0} pending change(s) follow", _pending.Count);
+            // It may have come back empty (a Redis restart without persistence): the pairs living here write themselves again.
+            _providerRegion()?.Tell(GetShardRegionState.Instance, Self);
         }
 
         if (_pending.Count >= _settings.MaxBatchSize) WriteBatch();
@@ -181,6 +184,19 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         _storeDown = true;
         _log.Warning("[keep-alive] schedule store unreachable, pings go on from memory and {0} change(s) wait to be written: {1}",
             _pending.Count, failed.Cause.Message);
+    }
+
+    private void OnLocalPairs(CurrentShardRegionState state)
+    {
+        var region = _providerRegion()!;
+        var pairs = 0;
+        foreach (var entityId in state.Shards.SelectMany(shard => shard.EntityIds))
+        {
+            if (!ProviderKey.TryParse(entityId, out var pair)) continue;
+            region.Tell(new ProviderProtocol.RewriteSchedule(pair), ActorRefs.Nobody);
+            pairs++;
+        }
+        _log.Info("[keep-alive] asked the {0} pair(s) on this node to write their schedules again", pairs);
     }
 
     private void StartSweep()

@@ -306,6 +306,20 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
+    public void Rewrite_tells_the_current_schedule_again_and_nothing_for_a_pair_without_one()
+    {
+        var provider = Start();
+        provider.Tell(new RewriteSchedule(Pair));
+        Assert.Empty(Drain(_scheduler));
+        provider.Tell(new RecordUsage(Model, Host, "2m"));
+        var told = _scheduler.ExpectMsg<SchedulerProtocol.MirrorSchedule>();
+
+        provider.Tell(new RewriteSchedule(Pair));
+
+        Assert.Equal(told, _scheduler.ExpectMsg<SchedulerProtocol.MirrorSchedule>());
+    }
+
+    [Fact]
     public void A_ping_outcome_arriving_after_unregister_releases_the_lease_and_does_not_mirror_the_pair_back()
     {
         var parent = CreateTestProbe();

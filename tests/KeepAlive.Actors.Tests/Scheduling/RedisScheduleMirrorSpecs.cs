@@ -132,6 +132,26 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis) : IAsyncL
     }
 
     [Fact]
+    public async Task After_a_Redis_restart_without_persistence_the_node_writes_every_pair_it_holds_again()
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},asyncTimeout=1000");
+        await using var node = await StartNode(connection, new SchedulerSettings { FlushInterval = TimeSpan.FromMilliseconds(200) });
+        var (before, during) = (ProviderKey.From("llama", "http://h1"), ProviderKey.From("qwen", "http://h2"));
+        node.Providers.Tell(new RecordUsage(before, "1h"));
+        await Eventually(async () => await KeepAliveSecondsAsync(before) == "3600");
+
+        await redis.StopAsync();
+        node.Providers.Tell(new RecordUsage(during, "1h"));
+        await Eventually(() => SchedulerStatusAsync(node), status => status.StoreUnreachable);
+        await redis.RestartAsync();
+
+        // Nothing touched the first pair since it was written: only the node's rewrite brings it back.
+        await Eventually(async () => await KeepAliveSecondsAsync(before) == "3600" && await KeepAliveSecondsAsync(during) == "3600");
+        Assert.Equal(2, await Raw.SortedSetLengthAsync(NextWakeUpKey));
+        Assert.True(await Raw.SetContainsAsync($"{_prefix}:model:llama:hosts", "http://h1"));
+    }
+
+    [Fact]
     public async Task A_restarted_node_pings_overdue_and_adopted_pairs_at_once_and_keeps_future_schedules_past_bad_data()
     {
         await using var connection = await redis.ConnectAsync();

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
@@ -101,6 +102,28 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
         var logged = Drain(_logs).OfType<LogEvent>().ToList();
         Assert.Single(logged, e => e is Warning && e.Message.ToString()!.Contains("schedule store unreachable"));
         Assert.Single(logged, e => e is Info && e.Message.ToString()!.Contains("schedule store reachable again"));
+    }
+
+    [Fact]
+    public void Once_the_store_is_back_after_an_outage_the_pairs_on_this_node_write_their_schedules_again()
+    {
+        var scheduler = Start();
+        Mirror(scheduler, Upsert(Gemma, 60));
+        Advance(FlushInterval);
+        Assert.Empty(Drain(_region).OfType<GetShardRegionState>());
+        _store.HoldWrites = FailedWrite();
+        Mirror(scheduler, Upsert(Llama, 60));
+        Advance(FlushInterval);
+
+        _store.HoldWrites = null;
+        Advance(FlushInterval);
+
+        _region.ExpectMsg<GetShardRegionState>();
+        _region.Reply(new CurrentShardRegionState(ImmutableHashSet.Create(
+            new ShardState("1", ImmutableHashSet.Create(Gemma.EntityId)),
+            new ShardState("2", ImmutableHashSet.Create(Llama.EntityId))), ImmutableHashSet<string>.Empty));
+        var rewrites = Drain(_region).OfType<ProviderProtocol.RewriteSchedule>().Select(rewrite => rewrite.Pair);
+        Assert.Equal(new[] { Gemma, Llama }, rewrites.OrderBy(pair => pair.EntityId));
     }
 
     [Fact]
