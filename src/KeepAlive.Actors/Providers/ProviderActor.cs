@@ -53,6 +53,17 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     private sealed record StoredScheduleLoaded(LoadedSchedule Loaded);
 
+    private sealed record StoredScheduleUnreadable(string Reason);
+
+    private sealed class ReloadStoredSchedule
+    {
+        public static readonly ReloadStoredSchedule Instance = new();
+        private ReloadStoredSchedule() { }
+    }
+
+    // A pair started while the store is unreachable (a handoff during an outage) reads its schedule again this often.
+    private static readonly TimeSpan StoreRetry = TimeSpan.FromSeconds(5);
+
     // The sender's own timeout ends every ping; past this margin the result was lost on the way back.
     private static readonly TimeSpan ResultMargin = TimeSpan.FromSeconds(5);
 
@@ -88,6 +99,8 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         Receive<RewriteSchedule>(_ => _mirrored, _ => Mirror());
         Receive<GetProviderStatus>(_ => Sender.Tell(Status()));
         Receive<StoredScheduleLoaded>(loaded => OnStoredSchedule(loaded.Loaded));
+        Receive<StoredScheduleUnreadable>(unreadable => OnStoredScheduleUnreadable(unreadable.Reason));
+        Receive<ReloadStoredSchedule>(_ => !_touchedSinceStart, _ => LoadStoredSchedule());
         Receive<WakeUp>(_ => OnWakeUp());
         Receive<HostBusy>(busy => busy.Attempt == _attempt && _phase == Phase.AwaitingLease, OnHostBusy);
         Receive<PingLeaseGranted>(granted => OnLeaseGranted(granted.Attempt));
@@ -105,13 +118,24 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
-    protected override void PreStart()
+    // Timers die with an incarnation (restart, handoff, failover): the durable schedule re-arms them.
+    protected override void PreStart() => LoadStoredSchedule();
+
+    private void LoadStoredSchedule()
     {
-        // Timers die with an incarnation (restart, handoff, failover): the durable schedule re-arms them.
         var self = Self;
         _deps.Store.LoadAsync(_pair).PipeTo(self,
             success: loaded => new StoredScheduleLoaded(loaded),
-            failure: ex => new StoredScheduleLoaded(new LoadedSchedule(null, $"could not read the stored schedule: {ex.Message}")));
+            failure: ex => new StoredScheduleUnreadable(ex.Message));
+    }
+
+    private void OnStoredScheduleUnreadable(string reason)
+    {
+        // Usage since the start is newer than anything stored.
+        if (_touchedSinceStart) return;
+        LogProblemOnce($"[keep-alive] {_pair}: the stored schedule cannot be read; trying again every {StoreRetry.TotalSeconds} s");
+        _log.Debug("[keep-alive] {0}: reading the stored schedule failed: {1}", _pair, reason);
+        Timers.StartSingleTimer(ReloadStoredSchedule.Instance, ReloadStoredSchedule.Instance, StoreRetry);
     }
 
     private void OnUsage(string? keepAlive)

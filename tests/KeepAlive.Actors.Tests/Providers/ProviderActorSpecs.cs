@@ -5,6 +5,7 @@ using KeepAlive.Actors.Pinging;
 using KeepAlive.Actors.Providers;
 using KeepAlive.Actors.Scheduling;
 using KeepAlive.Actors.Tests.Fixtures;
+using KeepAlive.Actors.Tests.Scheduling;
 using Xunit;
 using Xunit.Abstractions;
 using static KeepAlive.Actors.Hosts.HostGateProtocol;
@@ -303,6 +304,24 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
             change => change is ScheduleChange.Remove remove && remove.Pair == Pair);
         Advance(TimeSpan.FromMinutes(1));
         Assert.Null(LeaseRequest());
+    }
+
+    [Fact]
+    public async Task A_pair_started_while_the_store_is_unreachable_reads_its_schedule_once_the_store_is_back()
+    {
+        var store = new ControlledScheduleStore { FailingLoads = 3 };
+        var due = DateTimeOffset.FromUnixTimeSeconds(Now.ToUnixTimeSeconds() + 3600);
+        await store.Inner.ApplyAsync([new ScheduleChange.Upsert(Pair, 7200, due)]);
+
+        var provider = StartSynchronous(ProviderActor.Props(Pair, new ProviderDependencies(
+            new KeepAliveSettings { SpreadFraction = 0 }, _catalog, store, _gate, _senders, _scheduler)));
+
+        AwaitAssert(() =>
+        {
+            Advance(TimeSpan.FromSeconds(5));
+            Assert.Equal((7200L, (DateTimeOffset?)due), (Status(provider).KeepAliveSeconds, Status(provider).NextWakeUp));
+        });
+        Assert.Equal(0, store.FailingLoads);
     }
 
     [Fact]

@@ -23,6 +23,9 @@ internal sealed class ControlledScheduleStore : IScheduleStore
     /// <summary>When set, the clear waits for it.</summary>
     public TaskCompletionSource? HoldClear { get; set; }
 
+    /// <summary>How many of the next loads fail, as they do while the store is unreachable.</summary>
+    public int FailingLoads { get; set; }
+
     /// <summary>Problems every due read reports, as if such data were in the store.</summary>
     public IReadOnlyList<string> BadData { get; set; } = [];
 
@@ -32,7 +35,12 @@ internal sealed class ControlledScheduleStore : IScheduleStore
         return HoldWrites is { } hold ? hold.Task : Inner.ApplyAsync(batch);
     }
 
-    public Task<LoadedSchedule> LoadAsync(ProviderKey pair) => Inner.LoadAsync(pair);
+    public Task<LoadedSchedule> LoadAsync(ProviderKey pair)
+    {
+        if (FailingLoads <= 0) return Inner.LoadAsync(pair);
+        FailingLoads--;
+        return Task.FromException<LoadedSchedule>(new TimeoutException("store unreachable"));
+    }
 
     public async Task<DuePage> ReadDueAsync(DateTimeOffset upTo, DueCursor? after, int pageSize)
     {
