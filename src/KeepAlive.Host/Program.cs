@@ -13,8 +13,8 @@ using StackExchange.Redis;
 var arguments = CommandLine.Normalize(args);
 // appsettings.json sits next to the binary; the working directory stays where the command was typed (relative paths).
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = arguments, ContentRootPath = AppContext.BaseDirectory });
-builder.Configuration.AddCommandLine(arguments, CommandLine.SwitchMappings.ToDictionary());
-var options = builder.Configuration.GetSection(KeepAliveHostOptions.Section).Get<KeepAliveHostOptions>() ?? new KeepAliveHostOptions();
+builder.Configuration.AddKeepAliveFlags(args);
+var options = KeepAliveHostOptions.From(builder.Configuration);
 
 using var startupLogging = LoggerFactory.Create(logging => logging.AddConsole());
 var startupLog = startupLogging.CreateLogger("KeepAlive.Host");

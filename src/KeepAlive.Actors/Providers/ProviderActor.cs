@@ -53,6 +53,17 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     private sealed record StoredScheduleLoaded(LoadedSchedule Loaded);
 
+    private sealed record StoredScheduleUnreadable(string Reason);
+
+    private sealed class ReloadStoredSchedule
+    {
+        public static readonly ReloadStoredSchedule Instance = new();
+        private ReloadStoredSchedule() { }
+    }
+
+    // A pair started while the store is unreachable (a handoff during an outage) reads its schedule again this often.
+    private static readonly TimeSpan StoreRetry = TimeSpan.FromSeconds(5);
+
     // The sender's own timeout ends every ping; past this margin the result was lost on the way back.
     private static readonly TimeSpan ResultMargin = TimeSpan.FromSeconds(5);
 
@@ -76,6 +87,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     private bool _touchedSinceStart;
     private string? _lastLoggedProblem;
     private (string? Text, KeepAliveSetting Setting)? _parsedKeepAlive;
+    private bool _mirrored;
 
     public ProviderActor(ProviderKey pair, ProviderDependencies deps)
     {
@@ -84,8 +96,12 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
         Receive<RecordUsage>(usage => OnUsage(usage.KeepAlive));
         Receive<Unregister>(_ => OnUnregister());
+        // A pair that never told a schedule (unknown, or bad data of others) has nothing to write again.
+        Receive<RewriteSchedule>(_ => _mirrored, _ => Mirror());
         Receive<GetProviderStatus>(_ => Sender.Tell(Status()));
         Receive<StoredScheduleLoaded>(loaded => OnStoredSchedule(loaded.Loaded));
+        Receive<StoredScheduleUnreadable>(unreadable => OnStoredScheduleUnreadable(unreadable.Reason));
+        Receive<ReloadStoredSchedule>(_ => !_touchedSinceStart, _ => LoadStoredSchedule());
         Receive<WakeUp>(_ => OnWakeUp());
         Receive<HostBusy>(busy => busy.Attempt == _attempt && _phase == Phase.AwaitingLease, OnHostBusy);
         Receive<PingLeaseGranted>(granted => OnLeaseGranted(granted.Attempt));
@@ -103,14 +119,28 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
+    // Timers die with an incarnation (restart, handoff, failover): the durable schedule re-arms them.
     protected override void PreStart()
     {
         KeepAliveMetrics.PairStarted();
-        // Timers die with an incarnation (restart, handoff, failover): the durable schedule re-arms them.
+        LoadStoredSchedule();
+    }
+
+    private void LoadStoredSchedule()
+    {
         var self = Self;
         _deps.Store.LoadAsync(_pair).PipeTo(self,
             success: loaded => new StoredScheduleLoaded(loaded),
-            failure: ex => new StoredScheduleLoaded(new LoadedSchedule(null, $"could not read the stored schedule: {ex.Message}")));
+            failure: ex => new StoredScheduleUnreadable(ex.Message));
+    }
+
+    private void OnStoredScheduleUnreadable(string reason)
+    {
+        // Usage since the start is newer than anything stored.
+        if (_touchedSinceStart) return;
+        LogProblemOnce($"[keep-alive] {_pair}: the stored schedule cannot be read; trying again every {StoreRetry.TotalSeconds} s");
+        _log.Debug("[keep-alive] {0}: reading the stored schedule failed: {1}", _pair, reason);
+        Timers.StartSingleTimer(ReloadStoredSchedule.Instance, ReloadStoredSchedule.Instance, StoreRetry);
     }
 
     protected override void PostStop() => KeepAliveMetrics.PairStopped();
@@ -168,6 +198,14 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         _log.Info("[keep-alive] {0} unregistered", _pair);
         // Through sharding, so a remembered entity is forgotten rather than restarted.
         Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+        // A ping outcome or wake-up already queued would mirror a schedule over the removal and bring the pair back.
+        Become(() =>
+        {
+            // The host's lease waits for the outcome of a ping in flight (the gate frees it after the timeout otherwise).
+            Receive<PingSucceeded>(_ => ReleaseLease());
+            Receive<PingFailed>(_ => ReleaseLease());
+            ReceiveAny(_ => { });
+        });
     }
 
     private void OnStoredSchedule(LoadedSchedule loaded)
@@ -405,6 +443,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     private void Mirror()
     {
+        _mirrored = true;
         var seconds = _interval is { } interval ? (long)Math.Ceiling(interval.TotalSeconds) : 0;
         _deps.Scheduler.Tell(new SchedulerProtocol.MirrorSchedule(new ScheduleChange.Upsert(_pair, seconds, _nextWakeUp)));
     }

@@ -49,6 +49,12 @@ public static class ProviderProtocol
     /// <summary>Forget the pair: no more pings, its keys leave the schema, the entity stops for good.</summary>
     public sealed record Unregister(ProviderKey Pair) : IWithProviderKey;
 
+    /// <summary>
+    /// The schedule store was unreachable and may have come back empty (a Redis restart without persistence):
+    /// the pair tells the scheduler its current schedule again, if this incarnation has one.
+    /// </summary>
+    public sealed record RewriteSchedule(ProviderKey Pair) : IWithProviderKey;
+
     /// <summary>Asks for a <see cref="ProviderStatus"/>.</summary>
     public sealed record GetProviderStatus(ProviderKey Pair) : IWithProviderKey;
 

@@ -37,5 +37,9 @@ public static class CommandLine
         return normalized.ToArray();
     }
 
+    /// <summary>Adds the flags as configuration keys, bare on/off flags included.</summary>
+    public static IConfigurationBuilder AddKeepAliveFlags(this IConfigurationBuilder configuration, string[] args) =>
+        configuration.AddCommandLine(Normalize(args), SwitchMappings.ToDictionary());
+
     private static string Key(string property) => $"{KeepAliveHostOptions.Section}:{property}";
 }

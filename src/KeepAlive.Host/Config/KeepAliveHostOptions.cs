@@ -8,6 +8,10 @@ public sealed class KeepAliveHostOptions
 {
     public const string Section = "KeepAlive";
 
+    /// <summary>The options bound from <paramref name="configuration"/>; defaults where a key is absent.</summary>
+    public static KeepAliveHostOptions From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<KeepAliveHostOptions>() ?? new KeepAliveHostOptions();
+
     /// <summary>Path of the router's models-config.json (<c>--models-config</c>).</summary>
     public string? ModelsConfig { get; set; }
 
