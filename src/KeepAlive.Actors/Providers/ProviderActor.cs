@@ -276,6 +276,10 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         _pingStartedAt = Now;
         SetState(PairState.Pinging, null);
         _lastSkip = null;
+        // Stored before the outcome is known: if this node dies or hands the pair off mid-ping, the next
+        // incarnation waits an interval instead of seeing the old, overdue wake-up and pinging again at once.
+        _nextWakeUp = _pingStartedAt + _interval!.Value + Offset();
+        Mirror();
         _deps.PingSenders.Tell(new SendPing(_pair, request));
         Timers.StartSingleTimer(typeof(PingResultLost), new PingResultLost(_attempt), _deps.Settings.PingTimeout + ResultMargin);
         _log.Info("[keep-alive] pinging {0} at {1} ({2})", _pair.Model, _pair.Host, provider!.ApiType);
