@@ -1,5 +1,6 @@
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using KeepAlive.Actors;
@@ -19,10 +20,14 @@ var startupLog = startupLogging.CreateLogger("KeepAlive.Host");
 KeepAliveSettings settings;
 SchedulerSettings schedulerSettings;
 ProviderCatalog catalog;
+SplitBrainResolverOption splitBrainResolver;
+string stableAfter;
 try
 {
     settings = options.ToKeepAliveSettings();
     schedulerSettings = options.ToSchedulerSettings();
+    splitBrainResolver = options.ToSplitBrainResolver();
+    stableAfter = options.StableAfterHocon();
     catalog = LoadCatalog(options, startupLog);
 }
 catch (Exception ex) when (ex is HostSettingsException or ModelsConfigException)
@@ -48,7 +53,13 @@ builder.Services.AddAkka("keepalive", (akka, services) =>
             logging.AddLoggerFactory();
         })
         .WithRemoting(options.Hostname, options.Port)
-        .WithClustering(new ClusterOptions { SeedNodes = seedNodes.ToArray(), Roles = options.RoleList().ToArray() })
+        .WithClustering(new ClusterOptions
+        {
+            SeedNodes = seedNodes.ToArray(),
+            Roles = options.RoleList().ToArray(),
+            SplitBrainResolver = splitBrainResolver,
+        })
+        .AddHocon(stableAfter, HoconAddMode.Prepend)
         .WithKeepAlive(services);
 
     if (seedNodes.Count == 0)

@@ -17,6 +17,8 @@ public static class CommandLine
         ["--port"] = Key(nameof(KeepAliveHostOptions.Port)),
         ["--seed-nodes"] = Key(nameof(KeepAliveHostOptions.SeedNodes)),
         ["--roles"] = Key(nameof(KeepAliveHostOptions.Roles)),
+        ["--split-brain-resolver"] = Key(nameof(KeepAliveHostOptions.SplitBrainResolver)),
+        ["--stable-after"] = Key(nameof(KeepAliveHostOptions.StableAfter)),
     };
 
     private static readonly HashSet<string> BareFlags = ["--clear-on-start"];

@@ -43,4 +43,10 @@ public sealed class KeepAliveHostOptions
 
     /// <summary>Comma-separated cluster roles of this node (<c>--roles</c>).</summary>
     public string? Roles { get; set; }
+
+    /// <summary>Which side of a partition survives (<c>--split-brain-resolver</c>): <c>keep-majority</c> or <c>keep-oldest</c>.</summary>
+    public string SplitBrainResolver { get; set; } = "keep-majority";
+
+    /// <summary>How long membership must be stable before unreachable nodes are downed (<c>--stable-after</c>).</summary>
+    public string StableAfter { get; set; } = "20s";
 }
