@@ -160,7 +160,7 @@ public sealed class ClusterSpecs : IAsyncLifetime
     {
         var (a, b, c) = await StartClusterAsync();
         Register(a, b, c);
-        await WaitUntilEveryPairIsPingedAfterAsync(DateTimeOffset.UtcNow, KeepAlive + Slack * 2);
+        await WaitUntilEveryPairIsPingedAfterAsync(DateTimeOffset.UtcNow, KeepAlive * 2 + Slack * 2);
         // Two flush intervals: the last pings' schedules are in Redis before the cluster goes.
         await Task.Delay(Scheduler.FlushInterval * 2);
         foreach (var node in _nodes) await node.StopAsync();
