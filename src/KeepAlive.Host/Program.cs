@@ -1,5 +1,6 @@
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using KeepAlive.Actors;
@@ -22,12 +23,16 @@ var startupLog = startupLogging.CreateLogger("KeepAlive.Host");
 KeepAliveSettings settings;
 SchedulerSettings schedulerSettings;
 ProviderCatalog catalog;
+SplitBrainResolverOption splitBrainResolver;
+string stableAfter;
 // The demo's model hosts must listen before the catalog can name them.
 await using var demo = options.Demo ? await DemoMode.StartAsync() : null;
 try
 {
     settings = options.ToKeepAliveSettings();
     schedulerSettings = options.ToSchedulerSettings();
+    splitBrainResolver = options.ToSplitBrainResolver();
+    stableAfter = options.StableAfterHocon();
     catalog = demo?.Catalog ?? LoadCatalog(options, startupLog);
 }
 catch (Exception ex) when (ex is HostSettingsException or ModelsConfigException)
@@ -62,7 +67,13 @@ builder.Services.AddAkka("keepalive", (akka, services) =>
             logging.AddLoggerFactory();
         })
         .WithRemoting(options.Hostname, options.Port)
-        .WithClustering(new ClusterOptions { SeedNodes = seedNodes.ToArray(), Roles = options.RoleList().ToArray() })
+        .WithClustering(new ClusterOptions
+        {
+            SeedNodes = seedNodes.ToArray(),
+            Roles = options.RoleList().ToArray(),
+            SplitBrainResolver = splitBrainResolver,
+        })
+        .AddHocon(stableAfter, HoconAddMode.Prepend)
         .WithKeepAlive(services);
     akka.WithKeepAliveHealthChecks();
     if (demo is not null) akka.AddHocon(DemoMode.QuietAkkaHocon, HoconAddMode.Prepend);

@@ -339,6 +339,10 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         _lastSkip = null;
         _pingApiType = provider!.ApiType;
         KeepAliveMetrics.PingSent(_pingApiType, _pingStartedAt - _nextWakeUp!.Value);
+        // Stored before the outcome is known: if this node dies or hands the pair off mid-ping, the next
+        // incarnation waits an interval instead of seeing the old, overdue wake-up and pinging again at once.
+        _nextWakeUp = _pingStartedAt + _interval!.Value + Offset();
+        Mirror();
         _deps.PingSenders.Tell(new SendPing(_pair, request));
         Timers.StartSingleTimer(typeof(PingResultLost), new PingResultLost(_attempt), _deps.Settings.PingTimeout + ResultMargin);
         _log.Info("[keep-alive] pinging {0} at {1} ({2})", _pair.Model, _pair.Host, provider.ApiType);

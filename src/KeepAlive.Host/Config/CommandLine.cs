@@ -19,6 +19,8 @@ public static class CommandLine
         ["--roles"] = Key(nameof(KeepAliveHostOptions.Roles)),
         ["--api-token"] = Key(nameof(KeepAliveHostOptions.ApiToken)),
         ["--demo"] = Key(nameof(KeepAliveHostOptions.Demo)),
+        ["--split-brain-resolver"] = Key(nameof(KeepAliveHostOptions.SplitBrainResolver)),
+        ["--stable-after"] = Key(nameof(KeepAliveHostOptions.StableAfter)),
     };
 
     private static readonly HashSet<string> BareFlags = ["--clear-on-start", "--demo"];

@@ -53,4 +53,10 @@ public sealed class KeepAliveHostOptions
 
     /// <summary>Run the demo (<c>--demo</c>): built-in fake model servers and demo pairs; models-config is ignored.</summary>
     public bool Demo { get; set; }
+
+    /// <summary>Which side of a partition survives (<c>--split-brain-resolver</c>): <c>keep-majority</c> or <c>keep-oldest</c>.</summary>
+    public string SplitBrainResolver { get; set; } = "keep-majority";
+
+    /// <summary>How long membership must be stable before unreachable nodes are downed (<c>--stable-after</c>).</summary>
+    public string StableAfter { get; set; } = "20s";
 }

@@ -264,6 +264,22 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
+    public void A_ping_is_mirrored_as_its_next_wake_up_before_its_outcome_so_a_successor_does_not_ping_again()
+    {
+        var provider = Start();
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        Advance(TimeSpan.FromSeconds(30));
+        Drain(_scheduler);
+
+        Grant(LeaseRequest()!);
+        _senders.ExpectMsg<SendPing>();
+
+        // No outcome yet: the node may die or hand the pair off now.
+        var mirrored = Drain(_scheduler).OfType<SchedulerProtocol.MirrorSchedule>().Select(m => m.Change).OfType<ScheduleChange.Upsert>().Last();
+        Assert.Equal(Now + TimeSpan.FromSeconds(30), mirrored.NextWakeUp);
+    }
+
+    [Fact]
     public async Task A_restarted_pair_resumes_its_stored_schedule_instead_of_resetting_it()
     {
         // Stored wake-ups are whole Unix seconds.
