@@ -111,20 +111,26 @@ public static class KeepAliveMetrics
     private static double ObserveLag() =>
         Interlocked.Read(ref _waitingSince) is var since && since != 0 ? Stopwatch.GetElapsedTime(since).TotalSeconds : 0;
 
-    /// <summary>Counts and times a batch write; the continuation touches only instruments, never actor state.</summary>
-    public static Task MeasureBatch(Task write, int changes)
+    /// <summary>Counts and times a batch write; it touches only instruments, never actor state.</summary>
+    public static async Task MeasureBatch(Task write, int changes)
     {
+        // Awaited rather than continued on the pool: a write that has already finished keeps finishing
+        // on the caller's thread, as it would without the measurement.
         var started = Stopwatch.GetTimestamp();
         Interlocked.Add(ref _writingChanges, changes);
-        return write.ContinueWith(done =>
+        var outcome = "failed";
+        try
+        {
+            await write;
+            outcome = "written";
+            BatchWritten();
+        }
+        finally
         {
             Interlocked.Add(ref _writingChanges, -changes);
-            var outcome = done.IsCompletedSuccessfully ? "written" : "failed";
-            if (done.IsCompletedSuccessfully) BatchWritten();
             StoreBatches.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
             StoreBatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
-            return done;
-        }, TaskScheduler.Default).Unwrap();
+        }
     }
 
     /// <summary>The reason tags of <c>keepalive.pings.skipped</c>.</summary>
