@@ -34,10 +34,8 @@ public sealed record SchedulerSettings
         return this;
     }
 
-    private static void Require(bool condition, string setting, string reason)
-    {
-        if (!condition) throw new ArgumentException($"KeepAlive scheduler setting '{setting}' {reason}.", setting);
-    }
+    private static void Require(bool condition, string setting, string reason) =>
+        SettingCheck.Require(condition, "KeepAlive scheduler setting", setting, reason);
 }
 
 /// <summary>
