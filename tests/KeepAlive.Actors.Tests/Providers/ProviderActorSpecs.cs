@@ -50,6 +50,22 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
+    public void Every_wake_up_carries_the_pairs_offset()
+    {
+        var settings = new KeepAliveSettings { SpreadFraction = 0.05, MaxSpread = TimeSpan.FromSeconds(10) };
+        var offset = PingSpread.OffsetFor(Pair, TimeSpan.FromMinutes(2), settings);
+        Assert.NotEqual(TimeSpan.Zero, offset);
+        var provider = Start(settings);
+
+        provider.Tell(new RecordUsage(Model, Host, "2m"));
+        Advance(TimeSpan.FromMinutes(2) + offset - TimeSpan.FromMilliseconds(1));
+        Assert.Null(LeaseRequest());
+        Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.NotNull(LeaseRequest());
+    }
+
+    [Fact]
     public void Usage_makes_the_model_its_hosts_occupant()
     {
         var provider = Start();
