@@ -8,6 +8,7 @@ using KeepAlive.Actors.Hosts;
 using KeepAlive.Actors.Pinging;
 using KeepAlive.Actors.Providers;
 using KeepAlive.Actors.Scheduling;
+using KeepAlive.Actors.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -76,6 +77,8 @@ public static class KeepAliveHostingExtensions
         var httpClients = services.GetRequiredService<IHttpClientFactory>();
 
         builder.AddHocon(EmbeddedHocon(), HoconAddMode.Prepend);
+        builder.WithCustomSerializer(KeepAliveMessageSerializer.SerializerName, [typeof(IKeepAliveMessage)],
+            system => new KeepAliveMessageSerializer(system));
 
         builder.WithActors(async (system, registry) =>
         {

@@ -46,8 +46,15 @@ public sealed record KeepAliveSettings
         return this;
     }
 
-    private static void Require(bool condition, string setting, string reason)
+    private static void Require(bool condition, string setting, string reason) =>
+        SettingCheck.Require(condition, "KeepAlive setting", setting, reason);
+}
+
+/// <summary>The one way a settings record reports a bad value: an error that names the setting.</summary>
+internal static class SettingCheck
+{
+    public static void Require(bool condition, string kind, string setting, string reason)
     {
-        if (!condition) throw new ArgumentException($"KeepAlive setting '{setting}' {reason}.", setting);
+        if (!condition) throw new ArgumentException($"{kind} '{setting}' {reason}.", setting);
     }
 }

@@ -1,17 +1,21 @@
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using KeepAlive.Actors;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Scheduling;
+using KeepAlive.Host.Api;
 using KeepAlive.Host.Config;
+using KeepAlive.Host.Demo;
 using StackExchange.Redis;
 
 var arguments = CommandLine.Normalize(args);
-var builder = WebApplication.CreateBuilder(arguments);
-builder.Configuration.AddCommandLine(arguments, CommandLine.SwitchMappings.ToDictionary());
-var options = builder.Configuration.GetSection(KeepAliveHostOptions.Section).Get<KeepAliveHostOptions>() ?? new KeepAliveHostOptions();
+// appsettings.json sits next to the binary; the working directory stays where the command was typed (relative paths).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = arguments, ContentRootPath = AppContext.BaseDirectory });
+builder.Configuration.AddKeepAliveFlags(args);
+var options = KeepAliveHostOptions.From(builder.Configuration);
 
 using var startupLogging = LoggerFactory.Create(logging => logging.AddConsole());
 var startupLog = startupLogging.CreateLogger("KeepAlive.Host");
@@ -19,11 +23,17 @@ var startupLog = startupLogging.CreateLogger("KeepAlive.Host");
 KeepAliveSettings settings;
 SchedulerSettings schedulerSettings;
 ProviderCatalog catalog;
+SplitBrainResolverOption splitBrainResolver;
+string stableAfter;
+// The demo's model hosts must listen before the catalog can name them.
+await using var demo = options.Demo ? await DemoMode.StartAsync() : null;
 try
 {
     settings = options.ToKeepAliveSettings();
     schedulerSettings = options.ToSchedulerSettings();
-    catalog = LoadCatalog(options, startupLog);
+    splitBrainResolver = options.ToSplitBrainResolver();
+    stableAfter = options.StableAfterHocon();
+    catalog = demo?.Catalog ?? LoadCatalog(options, startupLog);
 }
 catch (Exception ex) when (ex is HostSettingsException or ModelsConfigException)
 {
@@ -31,14 +41,23 @@ catch (Exception ex) when (ex is HostSettingsException or ModelsConfigException)
     return 2;
 }
 
+IConnectionMultiplexer? redis = null;
 if (!string.IsNullOrWhiteSpace(options.Redis))
 {
-    var redis = await RedisConnection.ConnectAsync(options.Redis, startupLog);
+    redis = await RedisConnection.ConnectAsync(options.Redis, startupLog);
     builder.Services.AddSingleton(redis);
     builder.Services.AddSingleton<IScheduleStore>(new RedisScheduleStore(redis, options.RedisPrefix));
 }
 
-builder.Services.AddKeepAlive(new ProviderCatalogHolder(catalog), settings, schedulerSettings);
+var catalogHolder = new ProviderCatalogHolder(catalog);
+builder.AddKeepAliveApi().AddKeepAliveObservability(redis);
+builder.Services.AddKeepAlive(catalogHolder, settings, schedulerSettings);
+if (demo is null && !string.IsNullOrWhiteSpace(options.ModelsConfig))
+{
+    builder.Services.AddHostedService(services => new ModelsConfigWatcher(
+        options.ModelsConfig, catalogHolder, services.GetRequiredService<ILogger<ModelsConfigWatcher>>()));
+}
+
 builder.Services.AddAkka("keepalive", (akka, services) =>
 {
     var seedNodes = options.SeedNodeList();
@@ -48,8 +67,16 @@ builder.Services.AddAkka("keepalive", (akka, services) =>
             logging.AddLoggerFactory();
         })
         .WithRemoting(options.Hostname, options.Port)
-        .WithClustering(new ClusterOptions { SeedNodes = seedNodes.ToArray(), Roles = options.RoleList().ToArray() })
+        .WithClustering(new ClusterOptions
+        {
+            SeedNodes = seedNodes.ToArray(),
+            Roles = options.RoleList().ToArray(),
+            SplitBrainResolver = splitBrainResolver,
+        })
+        .AddHocon(stableAfter, HoconAddMode.Prepend)
         .WithKeepAlive(services);
+    akka.WithKeepAliveHealthChecks();
+    if (demo is not null) akka.AddHocon(DemoMode.QuietAkkaHocon, HoconAddMode.Prepend);
 
     if (seedNodes.Count == 0)
     {
@@ -59,6 +86,16 @@ builder.Services.AddAkka("keepalive", (akka, services) =>
 });
 
 var app = builder.Build();
+app.UseStatusCodePages();
+app.UseApiToken(options.ApiToken, [Observability.LivenessPath, Observability.ReadinessPath]);
+app.MapKeepAliveObservability();
+app.MapKeepAliveApi();
+if (demo is not null)
+{
+    app.Lifetime.ApplicationStarted.Register(() =>
+        _ = demo.RecordUsageAsync(app.Services.GetRequiredService<IActorRegistry>(), app.Logger, app.Lifetime.ApplicationStopping));
+}
+
 await app.RunAsync();
 return Environment.ExitCode;
 

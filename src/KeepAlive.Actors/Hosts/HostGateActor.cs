@@ -99,6 +99,15 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
     private void OnLeaseRequested(Waiter waiter)
     {
         _waiting.RemoveAll(w => w.Pair == waiter.Pair);
+        // A pair asks only when it holds no lease. A lease still held in its name belongs to an incarnation
+        // that is gone (handed off or crashed with the ping's outcome): waiting for its expiry would delay
+        // the pair's next ping by the ping timeout.
+        if (_lease is { } held && held.Pair == waiter.Pair)
+        {
+            _lease = null;
+            Timers.Cancel(LeaseExpired.Instance);
+        }
+
         if (!IsFreeFor(waiter.Pair))
         {
             ReplyBusy(waiter);
@@ -106,6 +115,7 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
         }
 
         _waiting.Add(waiter);
+        if (_requestsInFlight > 0) KeepAliveMetrics.PingDeferredByRequestInFlight();
         GrantWaiting();
     }
 

@@ -1,4 +1,5 @@
 using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Serialization;
 
 namespace KeepAlive.Actors.Hosts;
 
@@ -12,29 +13,29 @@ public interface IWithHost
 public static class HostGateProtocol
 {
     /// <summary>Real traffic for <paramref name="Model"/> went to the host: the model now occupies it.</summary>
-    public sealed record HostUsed(string Host, string Model) : IWithHost;
+    public sealed record HostUsed(string Host, string Model) : IWithHost, IKeepAliveMessage;
 
     /// <summary>Router code started a real request on the host; pings to it wait until it finishes.</summary>
-    public sealed record RequestStarted(string Host) : IWithHost;
+    public sealed record RequestStarted(string Host) : IWithHost, IKeepAliveMessage;
 
     /// <summary>Router code finished a real request on the host.</summary>
-    public sealed record RequestFinished(string Host) : IWithHost;
+    public sealed record RequestFinished(string Host) : IWithHost, IKeepAliveMessage;
 
     /// <summary>
     /// A due pair asks to ping. The answer is <see cref="PingLeaseGranted"/> (now, or once the host is idle)
     /// or <see cref="HostBusy"/>. <paramref name="Attempt"/> lets the pair tell a fresh answer from a stale one.
     /// </summary>
-    public sealed record RequestPingLease(string Host, ProviderKey Pair, long Attempt) : IWithHost;
+    public sealed record RequestPingLease(string Host, ProviderKey Pair, long Attempt) : IWithHost, IKeepAliveMessage;
 
-    public sealed record PingLeaseGranted(ProviderKey Pair, long Attempt);
+    public sealed record PingLeaseGranted(ProviderKey Pair, long Attempt) : IKeepAliveMessage;
 
     /// <summary>The host serves another model: pinging would evict it.</summary>
-    public sealed record HostBusy(ProviderKey Pair, long Attempt, string Occupant);
+    public sealed record HostBusy(ProviderKey Pair, long Attempt, string Occupant) : IKeepAliveMessage;
 
     /// <summary>The ping finished (or is no longer wanted): frees the lease or drops the waiting request.</summary>
-    public sealed record ReleasePingLease(string Host, ProviderKey Pair, long Attempt) : IWithHost;
+    public sealed record ReleasePingLease(string Host, ProviderKey Pair, long Attempt) : IWithHost, IKeepAliveMessage;
 
-    public sealed record GetHostStatus(string Host) : IWithHost;
+    public sealed record GetHostStatus(string Host) : IWithHost, IKeepAliveMessage;
 
-    public sealed record HostStatus(string Host, string? Occupant, int RequestsInFlight, ProviderKey? LeaseHolder, int Waiting);
+    public sealed record HostStatus(string Host, string? Occupant, int RequestsInFlight, ProviderKey? LeaseHolder, int Waiting) : IKeepAliveMessage;
 }

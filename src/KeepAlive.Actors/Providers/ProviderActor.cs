@@ -53,6 +53,17 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     private sealed record StoredScheduleLoaded(LoadedSchedule Loaded);
 
+    private sealed record StoredScheduleUnreadable(string Reason);
+
+    private sealed class ReloadStoredSchedule
+    {
+        public static readonly ReloadStoredSchedule Instance = new();
+        private ReloadStoredSchedule() { }
+    }
+
+    // A pair started while the store is unreachable (a handoff during an outage) reads its schedule again this often.
+    private static readonly TimeSpan StoreRetry = TimeSpan.FromSeconds(5);
+
     // The sender's own timeout ends every ping; past this margin the result was lost on the way back.
     private static readonly TimeSpan ResultMargin = TimeSpan.FromSeconds(5);
 
@@ -72,9 +83,11 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     private Phase _phase = Phase.Idle;
     private long _attempt;
     private DateTimeOffset _pingStartedAt;
+    private string _pingApiType = string.Empty;
     private bool _touchedSinceStart;
     private string? _lastLoggedProblem;
     private (string? Text, KeepAliveSetting Setting)? _parsedKeepAlive;
+    private bool _mirrored;
 
     public ProviderActor(ProviderKey pair, ProviderDependencies deps)
     {
@@ -83,8 +96,12 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
         Receive<RecordUsage>(usage => OnUsage(usage.KeepAlive));
         Receive<Unregister>(_ => OnUnregister());
+        // A pair that never told a schedule (unknown, or bad data of others) has nothing to write again.
+        Receive<RewriteSchedule>(_ => _mirrored, _ => Mirror());
         Receive<GetProviderStatus>(_ => Sender.Tell(Status()));
         Receive<StoredScheduleLoaded>(loaded => OnStoredSchedule(loaded.Loaded));
+        Receive<StoredScheduleUnreadable>(unreadable => OnStoredScheduleUnreadable(unreadable.Reason));
+        Receive<ReloadStoredSchedule>(_ => !_touchedSinceStart, _ => LoadStoredSchedule());
         Receive<WakeUp>(_ => OnWakeUp());
         Receive<HostBusy>(busy => busy.Attempt == _attempt && _phase == Phase.AwaitingLease, OnHostBusy);
         Receive<PingLeaseGranted>(granted => OnLeaseGranted(granted.Attempt));
@@ -102,14 +119,31 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
+    // Timers die with an incarnation (restart, handoff, failover): the durable schedule re-arms them.
     protected override void PreStart()
     {
-        // Timers die with an incarnation (restart, handoff, failover): the durable schedule re-arms them.
+        KeepAliveMetrics.PairStarted();
+        LoadStoredSchedule();
+    }
+
+    private void LoadStoredSchedule()
+    {
         var self = Self;
         _deps.Store.LoadAsync(_pair).PipeTo(self,
             success: loaded => new StoredScheduleLoaded(loaded),
-            failure: ex => new StoredScheduleLoaded(new LoadedSchedule(null, $"could not read the stored schedule: {ex.Message}")));
+            failure: ex => new StoredScheduleUnreadable(ex.Message));
     }
+
+    private void OnStoredScheduleUnreadable(string reason)
+    {
+        // Usage since the start is newer than anything stored.
+        if (_touchedSinceStart) return;
+        LogProblemOnce($"[keep-alive] {_pair}: the stored schedule cannot be read; trying again every {StoreRetry.TotalSeconds} s");
+        _log.Debug("[keep-alive] {0}: reading the stored schedule failed: {1}", _pair, reason);
+        Timers.StartSingleTimer(ReloadStoredSchedule.Instance, ReloadStoredSchedule.Instance, StoreRetry);
+    }
+
+    protected override void PostStop() => KeepAliveMetrics.PairStopped();
 
     private void OnUsage(string? keepAlive)
     {
@@ -164,6 +198,14 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         _log.Info("[keep-alive] {0} unregistered", _pair);
         // Through sharding, so a remembered entity is forgotten rather than restarted.
         Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+        // A ping outcome or wake-up already queued would mirror a schedule over the removal and bring the pair back.
+        Become(() =>
+        {
+            // The host's lease waits for the outcome of a ping in flight (the gate frees it after the timeout otherwise).
+            Receive<PingSucceeded>(_ => ReleaseLease());
+            Receive<PingFailed>(_ => ReleaseLease());
+            ReceiveAny(_ => { });
+        });
     }
 
     private void OnStoredSchedule(LoadedSchedule loaded)
@@ -209,6 +251,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         {
             _nextWakeUp = null;
             SetState(PairState.IdleExpired, $"no usage for {maxIdle}");
+            KeepAliveMetrics.PingSkipped(KeepAliveMetrics.SkipReasons.IdleExpired);
             LogProblemOnce($"[keep-alive] {_pair} stops pinging: no usage for {maxIdle}");
             Mirror();
             return;
@@ -217,6 +260,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         if (SkipReason() is { } skip)
         {
             _lastSkip = skip;
+            KeepAliveMetrics.PingSkipped(KeepAliveMetrics.SkipReasons.Unconfigured);
             ScheduleAfterActivity(now);
             return;
         }
@@ -261,7 +305,8 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         Timers.Cancel(LeaseWaitExpired.Instance);
         _phase = Phase.Idle;
         _lastSkip = $"host busy with {busy.Occupant}";
-        _log.Debug("[keep-alive] {0} skipped: {1}", _pair, _lastSkip);
+        _log.Info("[keep-alive] {0} skipped: {1}", _pair, _lastSkip);
+        KeepAliveMetrics.PingSkipped(KeepAliveMetrics.SkipReasons.HostBusy);
         SetState(PairState.Scheduled, null);
         // The original's rule: a busy host postpones the ping by one interval.
         ScheduleAfterActivity(Now);
@@ -292,9 +337,15 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         _pingStartedAt = Now;
         SetState(PairState.Pinging, null);
         _lastSkip = null;
+        _pingApiType = provider!.ApiType;
+        KeepAliveMetrics.PingSent(_pingApiType, _pingStartedAt - _nextWakeUp!.Value);
+        // Stored before the outcome is known: if this node dies or hands the pair off mid-ping, the next
+        // incarnation waits an interval instead of seeing the old, overdue wake-up and pinging again at once.
+        _nextWakeUp = _pingStartedAt + _interval!.Value + Offset();
+        Mirror();
         _deps.PingSenders.Tell(new SendPing(_pair, request));
         Timers.StartSingleTimer(typeof(PingResultLost), new PingResultLost(_attempt), _deps.Settings.PingTimeout + ResultMargin);
-        _log.Info("[keep-alive] pinging {0} at {1} ({2})", _pair.Model, _pair.Host, provider!.ApiType);
+        _log.Info("[keep-alive] pinging {0} at {1} ({2})", _pair.Model, _pair.Host, provider.ApiType);
     }
 
     private void OnPingSucceeded(PingSucceeded ok)
@@ -302,6 +353,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         FinishPing();
         _consecutiveFailures = 0;
         _lastPing = new LastPing(_pingStartedAt, true, ok.StatusCode, ok.Latency, null);
+        KeepAliveMetrics.PingSucceeded(_pingApiType, ok.Latency);
         _log.Info("[keep-alive] ping of {0} at {1} succeeded: HTTP {2} in {3} ms",
             _pair.Model, _pair.Host, ok.StatusCode, (long)ok.Latency.TotalMilliseconds);
         SetState(PairState.Scheduled, null);
@@ -313,6 +365,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         FinishPing();
         _consecutiveFailures++;
         _lastPing = new LastPing(_pingStartedAt, false, status, latency, $"{reason}: {detail}");
+        KeepAliveMetrics.PingFailed(_pingApiType, reason, latency);
         _log.Info("[keep-alive] ping of {0} at {1} failed ({2}, attempt {3}): {4}",
             _pair.Model, _pair.Host, reason, _consecutiveFailures, detail);
 
@@ -394,6 +447,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     private void Mirror()
     {
+        _mirrored = true;
         var seconds = _interval is { } interval ? (long)Math.Ceiling(interval.TotalSeconds) : 0;
         _deps.Scheduler.Tell(new SchedulerProtocol.MirrorSchedule(new ScheduleChange.Upsert(_pair, seconds, _nextWakeUp)));
     }

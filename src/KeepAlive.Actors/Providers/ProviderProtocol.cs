@@ -1,3 +1,5 @@
+using KeepAlive.Actors.Serialization;
+
 namespace KeepAlive.Actors.Providers;
 
 /// <summary>Routes a message to the <see cref="ProviderActor"/> of its pair.</summary>
@@ -38,7 +40,7 @@ public static class ProviderProtocol
     /// The router used the pair: its next ping moves to now + <paramref name="KeepAlive"/>, and the model
     /// becomes its host's occupant. A falsy or invalid keep_alive turns the pair off.
     /// </summary>
-    public sealed record RecordUsage(ProviderKey Pair, string? KeepAlive) : IWithProviderKey
+    public sealed record RecordUsage(ProviderKey Pair, string? KeepAlive) : IWithProviderKey, IKeepAliveMessage
     {
         public RecordUsage(string modelName, string host, string? keepAlive)
             : this(ProviderKey.From(modelName, host), keepAlive)
@@ -47,14 +49,20 @@ public static class ProviderProtocol
     }
 
     /// <summary>Forget the pair: no more pings, its keys leave the schema, the entity stops for good.</summary>
-    public sealed record Unregister(ProviderKey Pair) : IWithProviderKey;
+    public sealed record Unregister(ProviderKey Pair) : IWithProviderKey, IKeepAliveMessage;
+
+    /// <summary>
+    /// The schedule store was unreachable and may have come back empty (a Redis restart without persistence):
+    /// the pair tells the scheduler its current schedule again, if this incarnation has one.
+    /// </summary>
+    public sealed record RewriteSchedule(ProviderKey Pair) : IWithProviderKey, IKeepAliveMessage;
 
     /// <summary>Asks for a <see cref="ProviderStatus"/>.</summary>
-    public sealed record GetProviderStatus(ProviderKey Pair) : IWithProviderKey;
+    public sealed record GetProviderStatus(ProviderKey Pair) : IWithProviderKey, IKeepAliveMessage;
 
     /// <summary>The outcome of the pair's last ping.</summary>
     /// <param name="Failure">Why it failed (reason and detail); null on success.</param>
-    public sealed record LastPing(DateTimeOffset At, bool Succeeded, int? StatusCode, TimeSpan Latency, string? Failure);
+    public sealed record LastPing(DateTimeOffset At, bool Succeeded, int? StatusCode, TimeSpan Latency, string? Failure) : IKeepAliveMessage;
 
     /// <param name="KeepAliveSeconds">0 when the pair is off.</param>
     /// <param name="LastSkip">Why the last due ping was not sent, if it was not.</param>
@@ -70,5 +78,5 @@ public static class ProviderProtocol
         int ConsecutiveFailures,
         string? LastSkip,
         string? Reason,
-        string Node);
+        string Node) : IKeepAliveMessage;
 }

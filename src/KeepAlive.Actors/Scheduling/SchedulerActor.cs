@@ -34,10 +34,8 @@ public sealed record SchedulerSettings
         return this;
     }
 
-    private static void Require(bool condition, string setting, string reason)
-    {
-        if (!condition) throw new ArgumentException($"KeepAlive scheduler setting '{setting}' {reason}.", setting);
-    }
+    private static void Require(bool condition, string setting, string reason) =>
+        SettingCheck.Require(condition, "KeepAlive scheduler setting", setting, reason);
 }
 
 /// <summary>
@@ -70,17 +68,23 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     private sealed record SweepFailed(Exception Cause);
 
+    // Sharding starts after the scheduler; until the region is registered a sweep is retried this soon, not a sweep interval later.
+    private static readonly TimeSpan RegionRetry = TimeSpan.FromMilliseconds(500);
+    private const string RegionRetryKey = "sweep-when-region-ready";
+
     private readonly IScheduleStore _store;
     private readonly SchedulerSettings _settings;
     private readonly Func<IActorRef?> _providerRegion;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<ProviderKey, ScheduleChange> _pending = new();
+    private HashSet<ProviderKey> _removalsInFlight = [];
     private readonly HashSet<string> _reportedProblems = new();
     private bool _ready;
     private bool _writing;
     private bool _sweeping;
     private bool _storeDown;
     private long _batchesWritten;
+    private long _sweepsCompleted;
 
     public SchedulerActor(IScheduleStore store, SchedulerSettings settings, Func<IActorRef?> providerRegion)
     {
@@ -96,7 +100,8 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         Receive<Sweep>(_ => StartSweep());
         Receive<DuePageRead>(OnDuePage);
         Receive<SweepFailed>(failed => OnSweepFailed(failed.Cause));
-        Receive<GetSchedulerStatus>(_ => Sender.Tell(new SchedulerStatus(_pending.Count, _storeDown, _batchesWritten)));
+        Receive<CurrentShardRegionState>(OnLocalPairs);
+        Receive<GetSchedulerStatus>(_ => Sender.Tell(new SchedulerStatus(_pending.Count, _storeDown, _batchesWritten, _sweepsCompleted)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -130,6 +135,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private void OnChange(ScheduleChange change)
     {
         _pending[change.Pair] = change;
+        KeepAliveMetrics.SetPendingWrites(_pending.Count);
         if (_pending.Count >= _settings.MaxBatchSize) WriteBatch();
     }
 
@@ -138,9 +144,11 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         if (!_ready || _writing || _pending.Count == 0) return;
         var batch = _pending.Values.Take(_settings.MaxBatchSize).ToList();
         foreach (var change in batch) _pending.Remove(change.Pair);
+        KeepAliveMetrics.SetPendingWrites(_pending.Count);
         _writing = true;
+        _removalsInFlight = batch.OfType<ScheduleChange.Remove>().Select(remove => remove.Pair).ToHashSet();
         var self = Self;
-        _store.ApplyAsync(batch).PipeTo(self,
+        KeepAliveMetrics.MeasureBatch(_store.ApplyAsync(batch), batch.Count).PipeTo(self,
             success: () => new BatchWritten(batch),
             failure: ex => new BatchFailed(batch, ex));
     }
@@ -148,11 +156,14 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private void OnBatchWritten(BatchWritten written)
     {
         _writing = false;
+        _removalsInFlight = [];
         _batchesWritten++;
         if (_storeDown)
         {
             _storeDown = false;
             _log.Info("[keep-alive] schedule store reachable again; {0} pending change(s) follow", _pending.Count);
+            // It may have come back empty (a Redis restart without persistence): the pairs living here write themselves again.
+            _providerRegion()?.Tell(GetShardRegionState.Instance, Self);
         }
 
         if (_pending.Count >= _settings.MaxBatchSize) WriteBatch();
@@ -161,8 +172,10 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private void OnBatchFailed(BatchFailed failed)
     {
         _writing = false;
+        _removalsInFlight = [];
         // A change that arrived while the batch was out is newer: it wins over the failed one.
         foreach (var change in failed.Batch) _pending.TryAdd(change.Pair, change);
+        KeepAliveMetrics.SetPendingWrites(_pending.Count);
         if (_storeDown)
         {
             _log.Debug("[keep-alive] schedule store still unreachable; {0} change(s) pending", _pending.Count);
@@ -174,9 +187,28 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
             _pending.Count, failed.Cause.Message);
     }
 
+    private void OnLocalPairs(CurrentShardRegionState state)
+    {
+        var region = _providerRegion()!;
+        var pairs = 0;
+        foreach (var entityId in state.Shards.SelectMany(shard => shard.EntityIds))
+        {
+            if (!ProviderKey.TryParse(entityId, out var pair)) continue;
+            region.Tell(new ProviderProtocol.RewriteSchedule(pair), ActorRefs.Nobody);
+            pairs++;
+        }
+        _log.Info("[keep-alive] asked the {0} pair(s) on this node to write their schedules again", pairs);
+    }
+
     private void StartSweep()
     {
         if (_sweeping) return;
+        if (_providerRegion() is null)
+        {
+            Timers.StartSingleTimer(RegionRetryKey, Sweep.Instance, RegionRetry);
+            return;
+        }
+
         _sweeping = true;
         ReadDuePage(null);
     }
@@ -198,17 +230,26 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
             if (_reportedProblems.Add(problem)) _log.Warning("[keep-alive] skipped stored data: {0}", problem);
         }
 
-        if (_providerRegion() is not { } region)
+        var region = _providerRegion()!;
+        foreach (var pair in read.Page.Due.Where(pair => !IsBeingRemoved(pair)))
+            // The region acknowledges every StartEntity; Nobody drops the acks, which would otherwise be logged as unhandled.
+            region.Tell(new ShardRegion.StartEntity(pair.EntityId), ActorRefs.Nobody);
+        if (read.Page.Next is { } next)
         {
-            // Sharding is not up yet; the next sweep will find these pairs again.
-            _sweeping = false;
+            ReadDuePage(next);
             return;
         }
 
-        foreach (var pair in read.Page.Due) region.Tell(new ShardRegion.StartEntity(pair.EntityId));
-        if (read.Page.Next is { } next) ReadDuePage(next);
-        else _sweeping = false;
+        _sweeping = false;
+        _sweepsCompleted++;
     }
+
+    /// <summary>
+    /// An unregistered pair stays in the store until its removal is written. Woken meanwhile, it would load
+    /// its old schedule and mirror it back over the removal: it would never go.
+    /// </summary>
+    private bool IsBeingRemoved(ProviderKey pair) =>
+        _pending.TryGetValue(pair, out var pending) ? pending is ScheduleChange.Remove : _removalsInFlight.Contains(pair);
 
     private void OnSweepFailed(Exception cause)
     {

@@ -14,5 +14,6 @@ public static class SchedulerProtocol
 
     /// <param name="PendingWrites">Pairs whose latest change is not written yet (at most one per pair).</param>
     /// <param name="StoreUnreachable">The last write failed; changes are kept until the store is back.</param>
-    public sealed record SchedulerStatus(int PendingWrites, bool StoreUnreachable, long BatchesWritten);
+    /// <param name="SweepsCompleted">Sweeps of the stored schedule that read every page.</param>
+    public sealed record SchedulerStatus(int PendingWrites, bool StoreUnreachable, long BatchesWritten, long SweepsCompleted);
 }

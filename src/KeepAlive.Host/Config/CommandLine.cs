@@ -17,9 +17,13 @@ public static class CommandLine
         ["--port"] = Key(nameof(KeepAliveHostOptions.Port)),
         ["--seed-nodes"] = Key(nameof(KeepAliveHostOptions.SeedNodes)),
         ["--roles"] = Key(nameof(KeepAliveHostOptions.Roles)),
+        ["--api-token"] = Key(nameof(KeepAliveHostOptions.ApiToken)),
+        ["--demo"] = Key(nameof(KeepAliveHostOptions.Demo)),
+        ["--split-brain-resolver"] = Key(nameof(KeepAliveHostOptions.SplitBrainResolver)),
+        ["--stable-after"] = Key(nameof(KeepAliveHostOptions.StableAfter)),
     };
 
-    private static readonly HashSet<string> BareFlags = ["--clear-on-start"];
+    private static readonly HashSet<string> BareFlags = ["--clear-on-start", "--demo"];
 
     /// <summary>Lets on/off flags stand alone (<c>--clear-on-start</c>), which the configuration provider cannot.</summary>
     public static string[] Normalize(string[] args)
@@ -34,6 +38,10 @@ public static class CommandLine
 
         return normalized.ToArray();
     }
+
+    /// <summary>Adds the flags as configuration keys, bare on/off flags included.</summary>
+    public static IConfigurationBuilder AddKeepAliveFlags(this IConfigurationBuilder configuration, string[] args) =>
+        configuration.AddCommandLine(Normalize(args), SwitchMappings.ToDictionary());
 
     private static string Key(string property) => $"{KeepAliveHostOptions.Section}:{property}";
 }

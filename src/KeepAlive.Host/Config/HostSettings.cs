@@ -1,3 +1,4 @@
+using Akka.Cluster.Hosting.SBR;
 using KeepAlive.Actors;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Scheduling;
@@ -24,6 +25,21 @@ public static class HostSettings
     }.Validate());
 
     public static IReadOnlyList<string> SeedNodeList(this KeepAliveHostOptions options) => List(options.SeedNodes);
+
+    /// <summary>The split brain resolver strategy; keep-majority unless the setting says keep-oldest.</summary>
+    public static SplitBrainResolverOption ToSplitBrainResolver(this KeepAliveHostOptions options) =>
+        options.SplitBrainResolver.Trim().ToLowerInvariant() switch
+        {
+            "keep-majority" => new KeepMajorityOption(),
+            // Down the oldest too when it is alone: otherwise one isolated oldest node would down all the others.
+            "keep-oldest" => new KeepOldestOption { DownIfAlone = true },
+            _ => throw new HostSettingsException(
+                $"Setting {KeepAliveHostOptions.Section}:{nameof(options.SplitBrainResolver)} = '{options.SplitBrainResolver}' must be keep-majority or keep-oldest."),
+        };
+
+    /// <summary>The resolver's stable-after as HOCON: Akka.Cluster.Hosting's options have no property for it.</summary>
+    public static string StableAfterHocon(this KeepAliveHostOptions options) =>
+        $"akka.cluster.split-brain-resolver.stable-after = {(long)Duration(nameof(options.StableAfter), options.StableAfter).TotalMilliseconds}ms";
 
     public static IReadOnlyList<string> RoleList(this KeepAliveHostOptions options) => List(options.Roles);
 

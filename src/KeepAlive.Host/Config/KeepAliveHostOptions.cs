@@ -8,6 +8,10 @@ public sealed class KeepAliveHostOptions
 {
     public const string Section = "KeepAlive";
 
+    /// <summary>The options bound from <paramref name="configuration"/>; defaults where a key is absent.</summary>
+    public static KeepAliveHostOptions From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<KeepAliveHostOptions>() ?? new KeepAliveHostOptions();
+
     /// <summary>Path of the router's models-config.json (<c>--models-config</c>).</summary>
     public string? ModelsConfig { get; set; }
 
@@ -43,4 +47,16 @@ public sealed class KeepAliveHostOptions
 
     /// <summary>Comma-separated cluster roles of this node (<c>--roles</c>).</summary>
     public string? Roles { get; set; }
+
+    /// <summary>Bearer token the HTTP API requires (<c>--api-token</c>); empty: no token. Health endpoints never need it.</summary>
+    public string? ApiToken { get; set; }
+
+    /// <summary>Run the demo (<c>--demo</c>): built-in fake model servers and demo pairs; models-config is ignored.</summary>
+    public bool Demo { get; set; }
+
+    /// <summary>Which side of a partition survives (<c>--split-brain-resolver</c>): <c>keep-majority</c> or <c>keep-oldest</c>.</summary>
+    public string SplitBrainResolver { get; set; } = "keep-majority";
+
+    /// <summary>How long membership must be stable before unreachable nodes are downed (<c>--stable-after</c>).</summary>
+    public string StableAfter { get; set; } = "20s";
 }

@@ -61,10 +61,11 @@ public sealed class KeepAliveTestNode : IAsyncDisposable
                 services.AddKeepAlive(new ProviderCatalogHolder(options.Catalog), options.Settings, options.Scheduler);
                 services.AddAkka("keepalive", (akka, provider) =>
                 {
-                    if (options.ExtraHocon.Length > 0) akka.AddHocon(options.ExtraHocon, HoconAddMode.Prepend);
                     akka.WithRemoting("127.0.0.1", 0)
                         .WithClustering(new ClusterOptions { SeedNodes = options.SeedNodes.Select(a => a.ToString()).ToArray() })
                         .WithKeepAlive(provider);
+                    // Last, so the test's settings win over the library's embedded ones.
+                    if (options.ExtraHocon.Length > 0) akka.AddHocon(options.ExtraHocon, HoconAddMode.Prepend);
                     if (options.SeedNodes.Count == 0)
                         akka.AddStartup((system, _) => Cluster.Get(system).Join(Cluster.Get(system).SelfAddress));
                 });
@@ -82,9 +83,15 @@ public sealed class KeepAliveTestNode : IAsyncDisposable
     public Task<ProviderStatus> StatusAsync(ProviderKey pair) =>
         Providers.Ask<ProviderStatus>(new GetProviderStatus(pair), TimeSpan.FromSeconds(10));
 
+    /// <summary>
+    /// Stops the host as a deployment would: Akka's coordinated shutdown leaves the cluster and hands the
+    /// node's shards over. A node that was downed has stopped its host already; stopping again is harmless.
+    /// </summary>
+    public Task StopAsync() => _host.StopAsync(TimeSpan.FromSeconds(15));
+
     public async ValueTask DisposeAsync()
     {
-        await _host.StopAsync(TimeSpan.FromSeconds(15));
+        await StopAsync();
         _host.Dispose();
     }
 }

@@ -8,7 +8,8 @@ using Xunit;
 namespace KeepAlive.Actors.Tests.Fixtures;
 
 /// <summary>
-/// A real <c>redis-server</c> on a free 127.0.0.1 port, without persistence, for the tests of one collection.
+/// A real <c>redis-server</c> on a free 127.0.0.1 port, for the tests of one collection. Without persistence,
+/// except that <see cref="ShutdownSavingDataAsync"/> saves the data for <see cref="StartWithSavedDataAsync"/>.
 /// Tests share it and keep apart by key prefix (<see cref="NewKeyPrefix"/>). It can be stopped and restarted on
 /// the same port to test outages.
 /// </summary>
@@ -63,18 +64,41 @@ public sealed class RedisServerFixture : IAsyncLifetime
         _server = null;
     }
 
-    /// <summary>Stops the server if it runs, then starts an empty one on the same port.</summary>
+    /// <summary>Stops the server if it runs, then starts an empty one on the same port (no persistence: the data is gone).</summary>
     public async Task RestartAsync()
     {
         await StopAsync();
+        File.Delete(SavedData);
         await StartAsync();
     }
+
+    /// <summary>
+    /// Stops the server as a persistent Redis is stopped for maintenance: it saves its data (<c>SHUTDOWN SAVE</c>),
+    /// drops its clients and exits. <see cref="StartWithSavedDataAsync"/> brings it back with that data.
+    /// </summary>
+    public async Task ShutdownSavingDataAsync()
+    {
+        if (_server is null) return;
+        using (var client = new TcpClient())
+        {
+            await client.ConnectAsync(IPAddress.Loopback, Port);
+            await client.GetStream().WriteAsync("SHUTDOWN SAVE\r\n"u8.ToArray());
+            await _server.WaitForExitAsync().WaitAsync(StartBound);
+        }
+        await StopAsync();
+    }
+
+    /// <summary>Starts the server again on the same port with the data saved by <see cref="ShutdownSavingDataAsync"/>.</summary>
+    public Task StartWithSavedDataAsync() => StartAsync();
 
     public async Task DisposeAsync()
     {
         await StopAsync();
         Directory.Delete(_directory, recursive: true);
     }
+
+    // redis-server's default file name; it loads the file at start when it is there.
+    private string SavedData => Path.Combine(_directory, "dump.rdb");
 
     private async Task StartAsync()
     {

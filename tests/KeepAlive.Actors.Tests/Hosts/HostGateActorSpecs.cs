@@ -74,6 +74,19 @@ public sealed class HostGateActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
+    public void A_pair_asking_again_frees_the_lease_its_previous_incarnation_held()
+    {
+        // The pair's actor moved (handoff or a lost node) while it held the lease; its outcome never comes.
+        var previous = CreateTestProbe("gemma-previous");
+        _gate.Tell(new RequestPingLease(Host, Gemma, 5), previous);
+        previous.ExpectMsg<PingLeaseGranted>();
+
+        _gate.Tell(new RequestPingLease(Host, Gemma, 1), _gemma);
+
+        _gemma.ExpectMsg<PingLeaseGranted>(g => g.Attempt == 1);
+    }
+
+    [Fact]
     public void Pings_wait_while_a_real_request_is_in_flight()
     {
         _gate.Tell(new RequestStarted(Host));

@@ -5,6 +5,7 @@ using KeepAlive.Actors.Pinging;
 using KeepAlive.Actors.Providers;
 using KeepAlive.Actors.Scheduling;
 using KeepAlive.Actors.Tests.Fixtures;
+using KeepAlive.Actors.Tests.Scheduling;
 using Xunit;
 using Xunit.Abstractions;
 using static KeepAlive.Actors.Hosts.HostGateProtocol;
@@ -45,6 +46,22 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
         Assert.Null(LeaseRequest());
 
         Advance(TimeSpan.FromSeconds(1));
+        Assert.NotNull(LeaseRequest());
+    }
+
+    [Fact]
+    public void Every_wake_up_carries_the_pairs_offset()
+    {
+        var settings = new KeepAliveSettings { SpreadFraction = 0.05, MaxSpread = TimeSpan.FromSeconds(10) };
+        var offset = PingSpread.OffsetFor(Pair, TimeSpan.FromMinutes(2), settings);
+        Assert.NotEqual(TimeSpan.Zero, offset);
+        var provider = Start(settings);
+
+        provider.Tell(new RecordUsage(Model, Host, "2m"));
+        Advance(TimeSpan.FromMinutes(2) + offset - TimeSpan.FromMilliseconds(1));
+        Assert.Null(LeaseRequest());
+        Advance(TimeSpan.FromMilliseconds(1));
+
         Assert.NotNull(LeaseRequest());
     }
 
@@ -263,6 +280,22 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
+    public void A_ping_is_mirrored_as_its_next_wake_up_before_its_outcome_so_a_successor_does_not_ping_again()
+    {
+        var provider = Start();
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        Advance(TimeSpan.FromSeconds(30));
+        Drain(_scheduler);
+
+        Grant(LeaseRequest()!);
+        _senders.ExpectMsg<SendPing>();
+
+        // No outcome yet: the node may die or hand the pair off now.
+        var mirrored = Drain(_scheduler).OfType<SchedulerProtocol.MirrorSchedule>().Select(m => m.Change).OfType<ScheduleChange.Upsert>().Last();
+        Assert.Equal(Now + TimeSpan.FromSeconds(30), mirrored.NextWakeUp);
+    }
+
+    [Fact]
     public async Task A_restarted_pair_resumes_its_stored_schedule_instead_of_resetting_it()
     {
         // Stored wake-ups are whole Unix seconds.
@@ -303,6 +336,57 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
             change => change is ScheduleChange.Remove remove && remove.Pair == Pair);
         Advance(TimeSpan.FromMinutes(1));
         Assert.Null(LeaseRequest());
+    }
+
+    [Fact]
+    public async Task A_pair_started_while_the_store_is_unreachable_reads_its_schedule_once_the_store_is_back()
+    {
+        var store = new ControlledScheduleStore { FailingLoads = 3 };
+        var due = DateTimeOffset.FromUnixTimeSeconds(Now.ToUnixTimeSeconds() + 3600);
+        await store.Inner.ApplyAsync([new ScheduleChange.Upsert(Pair, 7200, due)]);
+
+        var provider = StartSynchronous(ProviderActor.Props(Pair, new ProviderDependencies(
+            new KeepAliveSettings { SpreadFraction = 0 }, _catalog, store, _gate, _senders, _scheduler)));
+
+        AwaitAssert(() =>
+        {
+            Advance(TimeSpan.FromSeconds(5));
+            Assert.Equal((7200L, (DateTimeOffset?)due), (Status(provider).KeepAliveSeconds, Status(provider).NextWakeUp));
+        });
+        Assert.Equal(0, store.FailingLoads);
+    }
+
+    [Fact]
+    public void Rewrite_tells_the_current_schedule_again_and_nothing_for_a_pair_without_one()
+    {
+        var provider = Start();
+        provider.Tell(new RewriteSchedule(Pair));
+        Assert.Empty(Drain(_scheduler));
+        provider.Tell(new RecordUsage(Model, Host, "2m"));
+        var told = _scheduler.ExpectMsg<SchedulerProtocol.MirrorSchedule>();
+
+        provider.Tell(new RewriteSchedule(Pair));
+
+        Assert.Equal(told, _scheduler.ExpectMsg<SchedulerProtocol.MirrorSchedule>());
+    }
+
+    [Fact]
+    public void A_ping_outcome_arriving_after_unregister_releases_the_lease_and_does_not_mirror_the_pair_back()
+    {
+        var parent = CreateTestProbe();
+        var provider = parent.ChildActorOf(Synchronous(ProviderActor.Props(Pair, Deps(new KeepAliveSettings { SpreadFraction = 0 }))));
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        Advance(TimeSpan.FromSeconds(30));
+        Grant(LeaseRequest()!);
+        _senders.ExpectMsg<SendPing>();
+        Drain(_scheduler);
+
+        provider.Tell(new Unregister(Pair));
+        _senders.Reply(new PingSucceeded(Pair, 200, TimeSpan.FromSeconds(1)));
+
+        var changes = Drain(_scheduler).OfType<SchedulerProtocol.MirrorSchedule>().Select(m => m.Change).ToList();
+        Assert.Equal(new ScheduleChange[] { new ScheduleChange.Remove(Pair) }, changes);
+        Assert.Contains(Drain(_gate).OfType<ReleasePingLease>(), release => release.Pair == Pair);
     }
 
     private IActorRef Start(KeepAliveSettings? settings = null) =>

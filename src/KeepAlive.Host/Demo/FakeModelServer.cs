@@ -9,13 +9,14 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace KeepAlive.Actors.Tests.Fixtures;
+namespace KeepAlive.Host.Demo;
 
 /// <summary>
 /// A model server on 127.0.0.1 that answers like vLLM/OpenAI (<c>POST /v1/chat/completions</c>) and
 /// Ollama (<c>POST /api/chat</c>, <c>POST /api/generate</c>), records every request, and can be told
 /// to fail or hang per path or per model. Other paths answer 404. One instance is one provider host:
-/// use <see cref="Host"/> as the provider's api_host.
+/// use <see cref="Host"/> as the provider's api_host. The demo (<c>--demo</c>) runs its model hosts on
+/// it, and the tests use the same class as their model servers.
 /// </summary>
 /// <remarks>Receive times are wall-clock (<see cref="DateTimeOffset.UtcNow"/>), not an actor system's scheduler time.</remarks>
 public sealed class FakeModelServer : IAsyncDisposable

@@ -1,0 +1,43 @@
+using System.Text.RegularExpressions;
+using KeepAlive.Actors.Providers;
+using static KeepAlive.Actors.Providers.ProviderProtocol;
+
+namespace KeepAlive.Host.Api;
+
+/// <summary>A pair's status as the API shows it: snake_case names, kebab-case states, no secrets.</summary>
+public sealed record ProviderStatusJson(
+    string Model,
+    string Host,
+    long KeepAliveSeconds,
+    string State,
+    DateTimeOffset? NextWakeUp,
+    DateTimeOffset? LastUsage,
+    LastPingJson? LastPing,
+    int ConsecutiveFailures,
+    string? LastSkip,
+    string? Reason,
+    string Node)
+{
+    public static ProviderStatusJson From(ProviderStatus status) => new(
+        status.Pair.Model,
+        status.Pair.Host,
+        status.KeepAliveSeconds,
+        StateName(status.State),
+        status.NextWakeUp,
+        status.LastUsage,
+        status.LastPing is { } ping
+            ? new LastPingJson(ping.At, ping.Succeeded ? "succeeded" : "failed", ping.StatusCode, (long)ping.Latency.TotalMilliseconds, ping.Failure)
+            : null,
+        status.ConsecutiveFailures,
+        status.LastSkip,
+        status.Reason,
+        status.Node);
+
+    /// <summary><c>IdleExpired</c> → <c>idle-expired</c>.</summary>
+    public static string StateName(PairState state) => Regex.Replace(state.ToString(), "(?<!^)([A-Z])", "-$1").ToLowerInvariant();
+}
+
+/// <param name="Failure">Reason and detail of a failed ping; the sender never puts a token in it.</param>
+public sealed record LastPingJson(DateTimeOffset At, string Outcome, int? HttpStatus, long LatencyMs, string? Failure);
+
+public sealed record ProviderListJson(int Count, IReadOnlyList<ProviderStatusJson> Providers, IReadOnlyList<string> UnreachableNodes);

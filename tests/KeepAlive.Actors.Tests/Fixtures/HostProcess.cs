@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.RegularExpressions;
+
+namespace KeepAlive.Actors.Tests.Fixtures;
+
+/// <summary>
+/// The real KeepAlive.Host, started as its own process from the build output next to the test assembly
+/// (<c>dotnet KeepAlive.Host.dll --urls http://127.0.0.1:0 ...</c>) and driven over HTTP on 127.0.0.1.
+/// Its console output is captured so tests can read what a user would see.
+/// </summary>
+public sealed partial class HostProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+
+    private HostProcess(Process process)
+    {
+        _process = process;
+        Started = Stopwatch.StartNew();
+    }
+
+    /// <summary>The API's base address, e.g. <c>http://127.0.0.1:40123</c>.</summary>
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>A client on <see cref="BaseAddress"/>; sends the bearer token when the host was started with one.</summary>
+    public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>Runs from the moment the process was started.</summary>
+    public Stopwatch Started { get; }
+
+    /// <summary>Every stdout and stderr line so far.</summary>
+    public IReadOnlyList<string> Output
+    {
+        get
+        {
+            lock (_output) return _output.ToArray();
+        }
+    }
+
+    /// <summary>Starts the host and waits until its API listens. <paramref name="apiToken"/> is sent by <see cref="Http"/>.</summary>
+    public static async Task<HostProcess> StartAsync(IEnumerable<string> arguments, string? apiToken = null)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "KeepAlive.Host.dll"));
+        foreach (var argument in new[] { "--urls", "http://127.0.0.1:0" }.Concat(arguments)) start.ArgumentList.Add(argument);
+        // No colours or terminal widths: lines as a log collector would see them.
+        start.Environment["DOTNET_SYSTEM_CONSOLE_ALLOW_ANSI_COLOR_REDIRECTION"] = "false";
+
+        var host = new HostProcess(new Process { StartInfo = start, EnableRaisingEvents = true });
+        host._process.OutputDataReceived += (_, line) => host.Record(line.Data);
+        host._process.ErrorDataReceived += (_, line) => host.Record(line.Data);
+        host._process.Start();
+        host._process.BeginOutputReadLine();
+        host._process.BeginErrorReadLine();
+
+        try
+        {
+            var listening = await host.WaitForOutputAsync(line => ListeningOn().IsMatch(line), StartTimeout);
+            host.BaseAddress = new Uri(ListeningOn().Match(listening).Groups["url"].Value);
+            host.Http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            if (apiToken is not null) host.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiToken);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Polls <c>/readyz</c> until the node is an Up cluster member.</summary>
+    public async Task WaitUntilReadyAsync() =>
+        await Eventually.HoldsAsync(async () => (await Http.GetAsync("/readyz")).IsSuccessStatusCode, StartTimeout, "the host to be ready");
+
+    /// <summary>Waits for an output line matching <paramref name="predicate"/>.</summary>
+    /// <exception cref="TimeoutException">none within <paramref name="timeout"/>; the message holds the output.</exception>
+    public async Task<string> WaitForOutputAsync(Func<string, bool> predicate, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (Output.FirstOrDefault(predicate) is { } line) return line;
+            if (_process.HasExited || DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException(
+                    $"No matching output line within {timeout} (exited: {_process.HasExited}). Output:\n{string.Join('\n', Output)}");
+            }
+
+            await Task.Delay(PollInterval);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await _process.WaitForExitAsync(exit.Token);
+        _process.Dispose();
+    }
+
+    private void Record(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.Add(line);
+    }
+
+    [GeneratedRegex(@"Now listening on: (?<url>http://127\.0\.0\.1:[0-9]+)")]
+    private static partial Regex ListeningOn();
+}
+
+/// <summary>Polling with a generous bound, instead of sleeping and hoping.</summary>
+public static class Eventually
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <exception cref="TimeoutException">the condition did not hold within <paramref name="timeout"/>.</exception>
+    public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await TryAsync(condition))
+        {
+            if (DateTime.UtcNow >= deadline) throw new TimeoutException($"Waited {timeout} for {what}.");
+            await Task.Delay(PollInterval);
+        }
+    }
+
+    // A host still starting refuses connections; that is "not yet", not a failure.
+    private static async Task<bool> TryAsync(Func<Task<bool>> condition)
+    {
+        try
+        {
+            return await condition();
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using KeepAlive.Host.Config;
+using Microsoft.Extensions.Configuration;
+using Xunit;
+
+namespace KeepAlive.Actors.Tests.Host;
+
+/// <summary>The host's flags as a user types them, through the same configuration path as Program.</summary>
+public sealed class HostSettingsSpecs
+{
+    [Fact]
+    public void Schedule_flags_set_the_prefix_clear_on_start_and_intervals()
+    {
+        var options = Options("--redis", "127.0.0.1:6390", "--redis-prefix", "x", "--clear-on-start", "--flush-interval", "2s", "--sweep-interval", "1m");
+
+        var scheduler = options.ToSchedulerSettings();
+
+        Assert.Equal(("127.0.0.1:6390", "x"), (options.Redis, options.RedisPrefix));
+        Assert.True(scheduler.ClearOnStart);
+        Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1)), (scheduler.FlushInterval, scheduler.SweepInterval));
+    }
+
+    [Fact]
+    public void Without_flags_the_schedule_uses_the_embedded_store_and_the_documented_defaults()
+    {
+        var options = Options();
+
+        var scheduler = options.ToSchedulerSettings();
+
+        Assert.Equal((null, "keepalive"), (options.Redis, options.RedisPrefix));
+        Assert.False(scheduler.ClearOnStart);
+        Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)), (scheduler.FlushInterval, scheduler.SweepInterval));
+    }
+
+    [Fact]
+    public void Clear_on_start_as_the_last_flag_stands_alone()
+    {
+        Assert.True(Options("--flush-interval", "2s", "--clear-on-start").ToSchedulerSettings().ClearOnStart);
+    }
+
+    [Theory]
+    [InlineData("--flush-interval", "soon", "KeepAlive:FlushInterval")]
+    [InlineData("--sweep-interval", "30", "KeepAlive:SweepInterval")]
+    [InlineData("--flush-interval", "0s", "KeepAlive:FlushInterval")]
+    public void A_bad_duration_is_an_error_naming_the_setting(string flag, string value, string setting)
+    {
+        var error = Assert.Throws<HostSettingsException>(() => Options(flag, value).ToSchedulerSettings());
+
+        Assert.Contains(setting, error.Message);
+    }
+
+    private static KeepAliveHostOptions Options(params string[] args) =>
+        KeepAliveHostOptions.From(new ConfigurationBuilder().AddKeepAliveFlags(args).Build());
+}

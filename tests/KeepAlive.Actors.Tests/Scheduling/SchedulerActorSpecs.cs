@@ -1,0 +1,255 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.TestKit;
+using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Scheduling;
+using KeepAlive.Actors.Tests.Fixtures;
+using Xunit;
+using Xunit.Abstractions;
+using static KeepAlive.Actors.Scheduling.SchedulerProtocol;
+
+namespace KeepAlive.Actors.Tests.Scheduling;
+
+/// <summary>The node's SchedulerActor in virtual time, with a store the spec holds and fails and a probe as shard region.</summary>
+public sealed class SchedulerActorSpecs : VirtualTimeSpecs
+{
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
+    private static readonly ProviderKey Gemma = ProviderKey.From("gemma", "http://10.0.0.5:7000");
+    private static readonly ProviderKey Llama = ProviderKey.From("llama", "http://10.0.0.6:11434");
+
+    private readonly ControlledScheduleStore _store = new();
+    private readonly TestProbe _region;
+    private readonly TestProbe _logs;
+    private readonly DateTimeOffset _wakeUp;
+    private bool _regionStarted = true;
+
+    public SchedulerActorSpecs(ITestOutputHelper output) : base(output, "akka.loglevel = DEBUG")
+    {
+        _region = CreateTestProbe("region");
+        _logs = CreateTestProbe("logs");
+        Sys.EventStream.Subscribe(_logs.Ref, typeof(LogEvent));
+        // Whole seconds, as the store keeps them.
+        _wakeUp = DateTimeOffset.FromUnixTimeSeconds(Now.ToUnixTimeSeconds() + 3600);
+    }
+
+    [Fact]
+    public void Changes_to_one_pair_are_coalesced_and_the_latest_wins()
+    {
+        var scheduler = Start();
+        for (var seconds = 1; seconds <= 100; seconds++) Mirror(scheduler, Upsert(Gemma, seconds));
+        Mirror(scheduler, Upsert(Llama, 60));
+
+        Advance(FlushInterval);
+
+        var batch = Assert.Single(_store.Batches);
+        Assert.Equal(new ScheduleChange[] { Upsert(Gemma, 100), Upsert(Llama, 60) }, batch.OrderBy(change => change.Pair.EntityId));
+    }
+
+    [Fact]
+    public void A_batch_that_reaches_its_size_limit_is_written_without_waiting_for_the_interval()
+    {
+        var scheduler = Start(new SchedulerSettings { MaxBatchSize = 3, FlushInterval = FlushInterval, SweepInterval = SweepInterval });
+        Mirror(scheduler, Upsert(Gemma, 60));
+        Mirror(scheduler, Upsert(Llama, 60));
+        Assert.Empty(_store.Batches);
+
+        Mirror(scheduler, Upsert(ProviderKey.From("qwen", "http://10.0.0.7:8000"), 60));
+
+        Assert.Equal(3, Assert.Single(_store.Batches).Count);
+    }
+
+    [Fact]
+    public void A_failed_batch_is_kept_and_a_change_that_arrived_meanwhile_wins_over_it()
+    {
+        var scheduler = Start();
+        var write = _store.HoldWrites = new TaskCompletionSource();
+        Mirror(scheduler, Upsert(Gemma, 60));
+        Mirror(scheduler, Upsert(Llama, 60));
+        Advance(FlushInterval);
+        Mirror(scheduler, Upsert(Gemma, 120));
+
+        _store.HoldWrites = null;
+        write.SetException(new TimeoutException("store unreachable"));
+        AwaitAssert(() => Assert.True(Status(scheduler).StoreUnreachable));
+        Advance(FlushInterval);
+
+        Assert.Equal(2, _store.Batches.Count);
+        Assert.Equal(new ScheduleChange[] { Upsert(Gemma, 120), Upsert(Llama, 60) }, _store.Batches[1].OrderBy(change => change.Pair.EntityId));
+        Assert.Equal(new SchedulerStatus(0, false, 1, 1), Status(scheduler));
+    }
+
+    [Fact]
+    public void Through_an_outage_pending_writes_stay_one_per_pair_and_loss_and_restore_are_logged_once_each()
+    {
+        var scheduler = Start();
+        _store.HoldWrites = FailedWrite();
+        for (var round = 1; round <= 5; round++)
+        {
+            foreach (var pair in new[] { Gemma, Llama }) Mirror(scheduler, Upsert(pair, 60 * round));
+            Advance(FlushInterval);
+        }
+
+        Assert.Equal(5, _store.Batches.Count);
+        Assert.Equal(2, Status(scheduler).PendingWrites);
+        _store.HoldWrites = null;
+        Advance(FlushInterval);
+
+        Assert.Equal(new SchedulerStatus(0, false, 1, 1), Status(scheduler));
+        Assert.Equal(new StoredSchedule(Gemma, 300, _wakeUp), Stored(Gemma));
+        var logged = Drain(_logs).OfType<LogEvent>().ToList();
+        Assert.Single(logged, e => e is Warning && e.Message.ToString()!.Contains("schedule store unreachable"));
+        Assert.Single(logged, e => e is Info && e.Message.ToString()!.Contains("schedule store reachable again"));
+    }
+
+    [Fact]
+    public void Once_the_store_is_back_after_an_outage_the_pairs_on_this_node_write_their_schedules_again()
+    {
+        var scheduler = Start();
+        Mirror(scheduler, Upsert(Gemma, 60));
+        Advance(FlushInterval);
+        Assert.Empty(Drain(_region).OfType<GetShardRegionState>());
+        _store.HoldWrites = FailedWrite();
+        Mirror(scheduler, Upsert(Llama, 60));
+        Advance(FlushInterval);
+
+        _store.HoldWrites = null;
+        Advance(FlushInterval);
+
+        _region.ExpectMsg<GetShardRegionState>();
+        _region.Reply(new CurrentShardRegionState(ImmutableHashSet.Create(
+            new ShardState("1", ImmutableHashSet.Create(Gemma.EntityId)),
+            new ShardState("2", ImmutableHashSet.Create(Llama.EntityId))), ImmutableHashSet<string>.Empty));
+        var rewrites = Drain(_region).OfType<ProviderProtocol.RewriteSchedule>().Select(rewrite => rewrite.Pair);
+        Assert.Equal(new[] { Gemma, Llama }, rewrites.OrderBy(pair => pair.EntityId));
+    }
+
+    [Fact]
+    public void Writes_wait_until_clear_on_start_has_finished()
+    {
+        var clear = _store.HoldClear = new TaskCompletionSource();
+        var scheduler = Start(new SchedulerSettings { ClearOnStart = true, FlushInterval = FlushInterval, SweepInterval = SweepInterval });
+        Mirror(scheduler, Upsert(Gemma, 60));
+        Advance(FlushInterval * 3);
+        Assert.Empty(_store.Batches);
+
+        clear.SetResult();
+        AwaitAssert(() => { Advance(FlushInterval); Assert.Single(_store.Batches); });
+        Assert.Equal(60, Stored(Gemma)?.KeepAliveSeconds);
+    }
+
+    [Fact]
+    public void A_sweep_starts_the_pairs_due_within_one_sweep_interval_through_every_page_and_no_others()
+    {
+        var overdue = Pairs("overdue", 5, Now - TimeSpan.FromMinutes(10));
+        var soon = Pairs("soon", 4, Now + SweepInterval - TimeSpan.FromSeconds(1));
+        var later = Pairs("later", 3, Now + SweepInterval + TimeSpan.FromSeconds(5));
+
+        var scheduler = Start(new SchedulerSettings { SweepPageSize = 2, FlushInterval = FlushInterval, SweepInterval = SweepInterval });
+
+        Assert.Equal(overdue.Concat(soon).Select(pair => pair.EntityId).Order(), StartedEntities().Order());
+        Assert.Equal(1, Status(scheduler).SweepsCompleted);
+        Advance(SweepInterval);
+        Assert.Equal(2, Status(scheduler).SweepsCompleted);
+        Assert.Equal(overdue.Concat(soon).Concat(later).Select(pair => pair.EntityId).Order(), StartedEntities().Order());
+    }
+
+    [Fact]
+    public void A_sweep_that_finds_no_shard_region_yet_is_retried_within_a_second()
+    {
+        var overdue = Pairs("overdue", 1, Now - TimeSpan.FromMinutes(10));
+        _regionStarted = false;
+        var scheduler = Start();
+        Assert.Empty(StartedEntities());
+
+        _regionStarted = true;
+        Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(overdue.Select(pair => pair.EntityId), StartedEntities());
+        Assert.Equal(1, Status(scheduler).SweepsCompleted);
+    }
+
+    [Theory]
+    [InlineData("pending")]
+    [InlineData("being written")]
+    public void A_sweep_does_not_wake_a_pair_whose_unregistration_is_not_written_yet(string removal)
+    {
+        Pairs("gone", 1, Now - TimeSpan.FromMinutes(1));
+        var kept = Pairs("kept", 1, Now - TimeSpan.FromMinutes(1));
+        var gone = ProviderKey.From("gone-0", "http://gone");
+        var scheduler = Start();
+        StartedEntities();
+        _store.HoldWrites = new TaskCompletionSource();
+        // One batch at a time: behind a batch still being written, the removal waits in the pending changes.
+        if (removal == "pending")
+        {
+            Mirror(scheduler, Upsert(Llama, 60));
+            Advance(FlushInterval);
+        }
+
+        Mirror(scheduler, new ScheduleChange.Remove(gone));
+        Advance(SweepInterval);
+
+        Assert.Equal(kept.Select(pair => pair.EntityId), StartedEntities());
+    }
+
+    [Fact]
+    public void Unusable_stored_data_is_warned_about_once_naming_the_key_and_other_pairs_still_wake()
+    {
+        var due = Pairs("due", 3, Now - TimeSpan.FromMinutes(1));
+        _store.BadData =
+        [
+            "keepalive:providers:next_wakeup: member 'no-separator' is not <model>|<host>; skipped.",
+            "keepalive:providers:next_wakeup: member 'm|h' has score -1, not a Unix time in seconds; skipped.",
+        ];
+        var scheduler = Start(new SchedulerSettings { SweepPageSize = 1, FlushInterval = FlushInterval, SweepInterval = SweepInterval });
+        Advance(SweepInterval);
+        Advance(SweepInterval);
+
+        Assert.Equal(3, Status(scheduler).SweepsCompleted);
+        Assert.Equal(due.Select(pair => pair.EntityId).Order(), StartedEntities().Distinct().Order());
+        var warnings = Drain(_logs).OfType<Warning>().Select(warning => warning.Message.ToString()!).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Single(warnings, warning => warning.Contains("'no-separator'"));
+        Assert.Single(warnings, warning => warning.Contains("'m|h'"));
+    }
+
+    private IActorRef Start(SchedulerSettings? settings = null)
+    {
+        var scheduler = StartSynchronous(SchedulerActor.Props(
+            _store,
+            (settings ?? new SchedulerSettings { FlushInterval = FlushInterval, SweepInterval = SweepInterval }).Validate(),
+            () => _regionStarted ? _region.Ref : null));
+        // The first sweep is due at once.
+        Advance(TimeSpan.Zero);
+        return scheduler;
+    }
+
+    private static void Mirror(IActorRef scheduler, ScheduleChange change) => scheduler.Tell(new MirrorSchedule(change));
+
+    private ScheduleChange.Upsert Upsert(ProviderKey pair, long seconds) => new(pair, seconds, _wakeUp);
+
+    private static TaskCompletionSource FailedWrite()
+    {
+        var failed = new TaskCompletionSource();
+        failed.SetException(new TimeoutException("store unreachable"));
+        return failed;
+    }
+
+    private List<ProviderKey> Pairs(string model, int count, DateTimeOffset wakeUp)
+    {
+        var pairs = Enumerable.Range(0, count).Select(index => ProviderKey.From($"{model}-{index}", $"http://{model}")).ToList();
+        _store.Inner.ApplyAsync(pairs.Select(pair => (ScheduleChange)new ScheduleChange.Upsert(pair, 60, wakeUp)).ToList()).Wait();
+        return pairs;
+    }
+
+    // The in-memory store answers at once.
+    private StoredSchedule? Stored(ProviderKey pair) => _store.Inner.LoadAsync(pair).GetAwaiter().GetResult().Schedule;
+
+    private List<string> StartedEntities() => Drain(_region).OfType<ShardRegion.StartEntity>().Select(start => start.EntityId).ToList();
+
+    private SchedulerStatus Status(IActorRef scheduler) =>
+        scheduler.Ask<SchedulerStatus>(GetSchedulerStatus.Instance, TimeSpan.FromSeconds(5)).Result;
+}
