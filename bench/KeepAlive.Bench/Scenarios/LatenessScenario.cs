@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Akka.Actor;
 using KeepAlive.Actors;
 using KeepAlive.Actors.Config;
@@ -24,12 +26,14 @@ public static class LatenessScenario
     {
         var baseline = await RunOnceAsync(withHangingBackend: false);
         var hanging = await RunOnceAsync(withHangingBackend: true);
-        Report.Header("ping lateness side by side (ms, pings after the first of each pair)");
-        Report.Line("all backends answer   ", $"{baseline}");
-        Report.Line("one backend hangs     ", $"{hanging}");
+        Report.Header("ping lateness side by side (ms)");
+        Report.Line("all backends answer, responder   ", $"{baseline.Responder}");
+        Report.Line("all backends answer, service     ", $"{baseline.Service}");
+        Report.Line("one backend hangs, responder     ", $"{hanging.Responder}");
+        Report.Line("one backend hangs, service       ", $"{hanging.Service}");
     }
 
-    private static async Task<string> RunOnceAsync(bool withHangingBackend)
+    private static async Task<(string Responder, string Service)> RunOnceAsync(bool withHangingBackend)
     {
         Report.Header($"ping lateness: {PairCount:N0} pairs, intervals 10-60 s, {Duration.TotalMinutes:0} min" +
                       (withHangingBackend ? ", plus one backend that hangs until the ping timeout" : ""));
@@ -47,6 +51,16 @@ public static class LatenessScenario
         var hung = ProviderKey.From("bench/model", responder.HangingHost);
         if (withHangingBackend) providers.Add(Provider(hung, TimeSpan.FromSeconds(10)));
 
+        // The service's own instrument (send time minus due time, clamped at 0), for every ping including each
+        // pair's first: no send-delay term, unlike the responder's estimate below.
+        var serviceLateness = new ConcurrentQueue<double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == KeepAliveMetrics.MeterName && instrument.Name == "keepalive.ping.lateness") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<double>((_, seconds, _, _) => serviceLateness.Enqueue(seconds * 1000));
+        listener.Start();
         await using var node = await BenchNode.StartAsync(store: null, new ProviderCatalog(providers, [], "bench"), settings);
         var clock = Stopwatch.StartNew();
         var startedAt = Stopwatch.GetTimestamp();
@@ -61,6 +75,7 @@ public static class LatenessScenario
         var statuses = await node.StatusOfAllAsync(pairs);
         var hungStatus = withHangingBackend ? await node.StatusAsync(hung) : null;
         await node.DisposeAsync();
+        listener.Dispose();
 
         var lateness = new List<double>();
         // When the pings over 250 ms arrived (seconds into the run): a cluster points at one event (GC, a timeout).
@@ -81,13 +96,15 @@ public static class LatenessScenario
         var distribution = Report.Distribution(lateness.ToArray(), "ms");
         Report.Line("pings received", $"{pings:N0} ({pings / Duration.TotalSeconds:0} /s)");
         Report.Line("pairs with failures at the end", $"{statuses.Count(s => s.ConsecutiveFailures > 0)}");
-        Report.Line("lateness", $"{distribution}");
+        Report.Line("lateness (responder: arrival gaps - interval - offset, pings after the first)", $"{distribution}");
+        var service = Report.Distribution(serviceLateness.ToArray(), "ms");
+        Report.Line("lateness (service: keepalive.ping.lateness, every ping)", $"{service}");
         Report.Line("over 50 ms / over 250 ms", $"{lateness.Count(l => l > 50)} / {lateness.Count(l => l > 250)}");
         if (lateAt.Count > 0)
             Report.Line("pings over 250 ms arrived at (s into the run: count)", $"{string.Join(", ", lateAt.GroupBy(s => s).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"))}");
         if (hungStatus is not null)
             Report.Line("hanging backend", $"{responder.HangingRequests} request(s) held; its pair: {hungStatus.State}, {hungStatus.ConsecutiveFailures} failure(s), last: {hungStatus.LastPing?.Failure}");
-        return distribution;
+        return (distribution, service);
     }
 
     private static ProviderConfig Provider(ProviderKey pair, TimeSpan interval) =>
