@@ -12,8 +12,12 @@ public sealed record SchedulerSettings
     /// <summary>How often coalesced schedule changes are written.</summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>A batch is written as soon as this many pairs have changes, without waiting for the interval.</summary>
-    public int MaxBatchSize { get; init; } = 1000;
+    /// <summary>
+    /// A batch is written as soon as this many pairs have changes, without waiting for the interval.
+    /// Well above the number of pairs a router keeps hot, so hot pairs are coalesced to one write per
+    /// interval; it bounds the pipeline's size when many distinct pairs change at once.
+    /// </summary>
+    public int MaxBatchSize { get; init; } = 10_000;
 
     /// <summary>How often the sorted set is read for pairs that are (nearly) due but have no live actor.</summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(30);
