@@ -72,6 +72,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     private TimeSpan? _interval;
+    private (TimeSpan Interval, TimeSpan Offset)? _offset;
     private PairState _state = PairState.Off;
     private string? _reason = "no usage recorded yet";
     private DateTimeOffset? _nextWakeUp;
@@ -390,10 +391,8 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     private TimeSpan Backoff()
     {
-        var interval = _interval!.Value;
         var exponent = Math.Min(_consecutiveFailures - 1, 30);
-        var delay = TimeSpan.FromTicks((long)Math.Min(_deps.Settings.FirstRetryDelay.Ticks * Math.Pow(2, exponent), interval.Ticks));
-        return delay;
+        return TimeSpan.FromTicks((long)Math.Min(_deps.Settings.FirstRetryDelay.Ticks * Math.Pow(2, exponent), _interval!.Value.Ticks));
     }
 
     private void ReleaseLease() => _deps.HostGates.Tell(new ReleasePingLease(_pair.Host, _pair, _attempt));
@@ -410,7 +409,16 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset? b) => b is { } other && other > a ? other : a;
 
-    private TimeSpan Offset() => PingSpread.OffsetFor(_pair, _interval!.Value, _deps.Settings);
+    /// <summary>The pair's offset for its interval, hashed once per interval rather than on every usage.</summary>
+    private TimeSpan Offset()
+    {
+        var interval = _interval!.Value;
+        if (_offset is not { } cached || cached.Interval != interval)
+            _offset = cached = (interval, PingSpread.OffsetFor(_pair, interval, _deps.Settings));
+        return cached.Offset;
+    }
+
+    private long KeepAliveSeconds => _interval is { } interval ? (long)Math.Ceiling(interval.TotalSeconds) : 0;
 
     /// <summary>The next ping is one interval (plus the pair's offset) after the last activity.</summary>
     private void ScheduleAfterActivity(DateTimeOffset activity) => ArmAt(activity + _interval!.Value + Offset());
@@ -448,8 +456,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     private void Mirror()
     {
         _mirrored = true;
-        var seconds = _interval is { } interval ? (long)Math.Ceiling(interval.TotalSeconds) : 0;
-        _deps.Scheduler.Tell(new SchedulerProtocol.MirrorSchedule(new ScheduleChange.Upsert(_pair, seconds, _nextWakeUp)));
+        _deps.Scheduler.Tell(new SchedulerProtocol.MirrorSchedule(new ScheduleChange.Upsert(_pair, KeepAliveSeconds, _nextWakeUp)));
     }
 
     private void SetState(PairState state, string? reason)
@@ -469,7 +476,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     private ProviderStatus Status() => new(
         _pair,
-        _interval is { } interval ? (long)Math.Ceiling(interval.TotalSeconds) : 0,
+        KeepAliveSeconds,
         _state,
         _nextWakeUp,
         _lastUsage,

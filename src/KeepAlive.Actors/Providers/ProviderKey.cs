@@ -18,13 +18,15 @@ public sealed record ProviderKey
     {
         Model = model;
         Host = host;
+        // Read by the shard extractor for every message: built once, not per read.
+        EntityId = $"{model}{Separator}{host}";
     }
 
     public string Model { get; }
 
     public string Host { get; }
 
-    public string EntityId => $"{Model}{Separator}{Host}";
+    public string EntityId { get; }
 
     public static ProviderKey From(string modelName, string host) =>
         new((modelName ?? string.Empty).Trim(), (host ?? string.Empty).Trim());

@@ -68,7 +68,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     private sealed record Cleared(Exception? Failure);
 
-    private sealed record DuePageRead(DuePage Page, DateTimeOffset UpTo);
+    private sealed record DuePageRead(DuePage Page);
 
     private sealed record SweepFailed(Exception Cause);
 
@@ -223,7 +223,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         var upTo = Context.System.Scheduler.Now + _settings.SweepInterval;
         var self = Self;
         _store.ReadDueAsync(upTo, after, _settings.SweepPageSize).PipeTo(self,
-            success: page => new DuePageRead(page, upTo),
+            success: page => new DuePageRead(page),
             failure: ex => new SweepFailed(ex));
     }
 
