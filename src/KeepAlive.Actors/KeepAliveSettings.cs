@@ -32,6 +32,13 @@ public sealed record KeepAliveSettings
     /// </summary>
     public TimeSpan StaleRequestTimeout { get; init; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How long an unregistered pair's actor stays as a tombstone before it stops: a sweep that read the pair's stored
+    /// schedule just before its removal was written hands it over within its delivery timeout (30 s), and must not
+    /// bring the pair back.
+    /// </summary>
+    public TimeSpan UnregisteredLinger { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <exception cref="ArgumentException">names the first invalid setting.</exception>
     public KeepAliveSettings Validate()
     {
@@ -43,6 +50,7 @@ public sealed record KeepAliveSettings
         Require(MaxSpread >= TimeSpan.Zero, nameof(MaxSpread), "must not be negative");
         Require(PingSenderPoolSize > 0, nameof(PingSenderPoolSize), "must be at least 1");
         Require(StaleRequestTimeout > TimeSpan.Zero, nameof(StaleRequestTimeout), "must be positive");
+        Require(UnregisteredLinger > TimeSpan.Zero, nameof(UnregisteredLinger), "must be positive");
         return this;
     }
 
