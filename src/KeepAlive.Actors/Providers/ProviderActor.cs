@@ -361,8 +361,8 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     {
         _attempt++;
         _deps.HostGates.Tell(new RequestPingLease(_pair.Host, _pair, _attempt));
-        // A lost answer (gate moved or crashed) must not leave the pair waiting forever: ask again.
-        Timers.StartSingleTimer(LeaseWaitExpired.Instance, LeaseWaitExpired.Instance, _deps.Settings.PingTimeout);
+        // A request or answer lost with the gate's node (a crash) must not leave the pair waiting: ask again soon.
+        Timers.StartSingleTimer(LeaseWaitExpired.Instance, LeaseWaitExpired.Instance, _deps.Settings.LeaseRequestRetry);
     }
 
     private void OnLeaseWaitExpired()

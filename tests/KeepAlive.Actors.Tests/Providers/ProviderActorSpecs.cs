@@ -175,6 +175,26 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
+    public void A_lease_request_lost_with_its_gates_node_is_asked_again_within_seconds()
+    {
+        var settings = new KeepAliveSettings { SpreadFraction = 0 };
+        var provider = Start(settings);
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        Advance(TimeSpan.FromSeconds(30));
+        var lost = LeaseRequest()!;
+
+        Advance(settings.LeaseRequestRetry - TimeSpan.FromMilliseconds(1));
+        Assert.Null(LeaseRequest());
+        Advance(TimeSpan.FromMilliseconds(1));
+
+        var again = Drain(_gate);
+        Assert.Contains(new ReleasePingLease(Host, Pair, lost.Attempt), again);
+        var retried = again.OfType<RequestPingLease>().Single();
+        Grant(retried);
+        _senders.ExpectMsg<SendPing>();
+    }
+
+    [Fact]
     public void Never_two_pings_of_one_pair_in_flight()
     {
         var provider = Start();
