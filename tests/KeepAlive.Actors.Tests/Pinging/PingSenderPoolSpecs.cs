@@ -29,7 +29,7 @@ public sealed class PingSenderPoolSpecs : TestKit, IAsyncLifetime
     public async Task Backend_hanging_for_the_whole_timeout_does_not_delay_other_pairs_pings()
     {
         var timeout = TimeSpan.FromSeconds(3);
-        var pool = Sys.ActorOf(PingSenderPool.Props(TestHttp.ClientFactory, timeout, size: 2));
+        var pool = Sys.ActorOf(PingSenderPool.Props(TestHttp.ClientFactory, timeout, size: 2, new SettableStanding()));
         var slow = Provider("vllm", _server.Host, model: "slow-model");
         _server.Respond("slow-model", FakeResponse.Hang());
         var slowProbe = CreateTestProbe();

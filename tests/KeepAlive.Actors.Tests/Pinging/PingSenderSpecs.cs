@@ -186,9 +186,22 @@ public sealed class PingSenderSpecs : TestKit, IAsyncLifetime
         Assert.Equal(PingFailureReason.Other, PingSenderActor.Classify(new InvalidOperationException("boom")));
     }
 
-    private async Task<IPingOutcome> PingAsync(ProviderConfig provider, TimeSpan? timeout = null)
+    [Fact]
+    public async Task A_node_without_its_standing_sends_nothing_and_says_why()
     {
-        var sender = Sys.ActorOf(PingSenderActor.Props(TestHttp.ClientFactory, timeout ?? Generous));
+        var provider = Provider("vllm", _server.Host);
+
+        var outcome = await PingAsync(provider, standing: new SettableStanding { MayAct = false });
+
+        var failed = Assert.IsType<PingFailed>(outcome);
+        Assert.Equal(PingFailureReason.NotSent, failed.Reason);
+        Assert.Contains("downed", failed.Detail);
+        Assert.Empty(_server.Requests);
+    }
+
+    private async Task<IPingOutcome> PingAsync(ProviderConfig provider, TimeSpan? timeout = null, INodeStanding? standing = null)
+    {
+        var sender = Sys.ActorOf(PingSenderActor.Props(TestHttp.ClientFactory, timeout ?? Generous, standing ?? new SettableStanding()));
         var request = PingRequestFactory.Create(provider, Interval, Prompt)!;
 
         sender.Tell(new SendPing(PairOf(provider), request), TestActor);
