@@ -24,7 +24,7 @@ KeepAliveSettings settings;
 SchedulerSettings schedulerSettings;
 ProviderCatalog catalog;
 SplitBrainResolverOption splitBrainResolver;
-string stableAfter;
+string failoverTiming;
 // The demo's model hosts must listen before the catalog can name them.
 await using var demo = options.Demo ? await DemoMode.StartAsync() : null;
 try
@@ -32,7 +32,7 @@ try
     settings = options.ToKeepAliveSettings();
     schedulerSettings = options.ToSchedulerSettings();
     splitBrainResolver = options.ToSplitBrainResolver();
-    stableAfter = options.StableAfterHocon();
+    failoverTiming = options.FailoverTimingHocon();
     catalog = demo?.Catalog ?? LoadCatalog(options, startupLog);
 }
 catch (Exception ex) when (ex is HostSettingsException or ModelsConfigException)
@@ -73,7 +73,7 @@ builder.Services.AddAkka("keepalive", (akka, services) =>
             Roles = options.RoleList().ToArray(),
             SplitBrainResolver = splitBrainResolver,
         })
-        .AddHocon(stableAfter, HoconAddMode.Prepend)
+        .AddHocon(failoverTiming, HoconAddMode.Prepend)
         .WithKeepAlive(services);
     akka.WithKeepAliveHealthChecks();
     if (demo is not null) akka.AddHocon(DemoMode.QuietAkkaHocon, HoconAddMode.Prepend);

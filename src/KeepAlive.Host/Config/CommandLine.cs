@@ -21,6 +21,7 @@ public static class CommandLine
         ["--demo"] = Key(nameof(KeepAliveHostOptions.Demo)),
         ["--split-brain-resolver"] = Key(nameof(KeepAliveHostOptions.SplitBrainResolver)),
         ["--stable-after"] = Key(nameof(KeepAliveHostOptions.StableAfter)),
+        ["--down-removal-margin"] = Key(nameof(KeepAliveHostOptions.DownRemovalMargin)),
     };
 
     private static readonly HashSet<string> BareFlags = ["--clear-on-start", "--demo"];

@@ -37,9 +37,16 @@ public static class HostSettings
                 $"Setting {KeepAliveHostOptions.Section}:{nameof(options.SplitBrainResolver)} = '{options.SplitBrainResolver}' must be keep-majority or keep-oldest."),
         };
 
-    /// <summary>The resolver's stable-after as HOCON: Akka.Cluster.Hosting's options have no property for it.</summary>
-    public static string StableAfterHocon(this KeepAliveHostOptions options) =>
-        $"akka.cluster.split-brain-resolver.stable-after = {(long)Duration(nameof(options.StableAfter), options.StableAfter).TotalMilliseconds}ms";
+    /// <summary>
+    /// The resolver's stable-after and the down-removal margin as HOCON: Akka.Cluster.Hosting's options have no
+    /// property for them. Why these defaults: README, "Running a cluster".
+    /// </summary>
+    public static string FailoverTimingHocon(this KeepAliveHostOptions options) => $"""
+        akka.cluster.split-brain-resolver.stable-after = {Milliseconds(nameof(options.StableAfter), options.StableAfter)}ms
+        akka.cluster.down-removal-margin = {Milliseconds(nameof(options.DownRemovalMargin), options.DownRemovalMargin)}ms
+        """;
+
+    private static long Milliseconds(string setting, string? value) => (long)Duration(setting, value).TotalMilliseconds;
 
     public static IReadOnlyList<string> RoleList(this KeepAliveHostOptions options) => List(options.Roles);
 

@@ -58,5 +58,8 @@ public sealed class KeepAliveHostOptions
     public string SplitBrainResolver { get; set; } = "keep-majority";
 
     /// <summary>How long membership must be stable before unreachable nodes are downed (<c>--stable-after</c>).</summary>
-    public string StableAfter { get; set; } = "20s";
+    public string StableAfter { get; set; } = "13s";
+
+    /// <summary>How long after a node is removed its pairs and singletons start elsewhere (<c>--down-removal-margin</c>).</summary>
+    public string DownRemovalMargin { get; set; } = "2s";
 }

@@ -137,7 +137,10 @@ public sealed class FakeModelServer : IAsyncDisposable
             raw,
             ParseJson(raw),
             http.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-            receivedAt);
+            receivedAt)
+        {
+            ClientPort = http.HttpContext.Connection.RemotePort,
+        };
         lock (_requests) _requests.Add(request);
         return request;
     }
@@ -250,6 +253,9 @@ public sealed record RecordedRequest(
             : null;
 
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>The client's port: tells apart the connections (and so the processes) requests came from.</summary>
+    public int ClientPort { get; init; }
 
     // Headers are left out: they may hold a bearer token, and this text ends up in failure messages.
     public override string ToString() => $"{Method} {Path} model={Model ?? "-"} at {ReceivedAt:HH:mm:ss.fff}";

@@ -23,6 +23,14 @@ public sealed partial class HostProcess : IAsyncDisposable
         Started = Stopwatch.StartNew();
     }
 
+    /// <summary>The value that follows <paramref name="flag"/> on the command line the host was started with.</summary>
+    public string Argument(string flag)
+    {
+        var arguments = _process.StartInfo.ArgumentList;
+        var at = arguments.IndexOf(flag);
+        return at >= 0 && at + 1 < arguments.Count ? arguments[at + 1] : throw new ArgumentException($"The host was started without {flag}.", nameof(flag));
+    }
+
     /// <summary>The API's base address, e.g. <c>http://127.0.0.1:40123</c>.</summary>
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -97,6 +105,40 @@ public sealed partial class HostProcess : IAsyncDisposable
             }
 
             await Task.Delay(PollInterval);
+        }
+    }
+
+    /// <summary>The process id, for signals.</summary>
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The exit code once the process has exited.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Kills the process with SIGKILL, as a crash (or the OOM killer) would: no shutdown of any kind.</summary>
+    public void Crash() => _process.Kill(entireProcessTree: false);
+
+    /// <summary>Sends a signal by name (<c>TERM</c>, <c>STOP</c>, <c>CONT</c>) with the system's <c>kill</c>.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, _process.Id.ToString()]) { UseShellExecute = false })!;
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -{signal} {_process.Id} failed with exit code {kill.ExitCode}.");
+    }
+
+    /// <summary>Waits for the process to exit by itself.</summary>
+    /// <exception cref="TimeoutException">it still runs after <paramref name="timeout"/>; the message holds the output.</exception>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var bound = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(bound.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The host still runs after {timeout}. Output:\n{string.Join('\n', Output.TakeLast(50))}");
         }
     }
 
