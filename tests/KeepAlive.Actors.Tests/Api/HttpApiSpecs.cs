@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using KeepAlive.Actors.Tests.Fixtures;
+using KeepAlive.Actors.Pinging;
 using Xunit;
 
 namespace KeepAlive.Actors.Tests.Api;
@@ -28,7 +28,7 @@ public sealed class ApiHostFixture : IAsyncLifetime
         Failing = await Server();
         InFlight = await Server();
         Metered = await Server();
-        Failing.Respond(FakeModelServer.ChatCompletionsPath, FakeResponse.Status(500));
+        Failing.Respond(PingRequestFactory.ChatCompletionsPath, FakeResponse.Status(500));
 
         var config = ApiHost.WriteModelsConfig(
         [

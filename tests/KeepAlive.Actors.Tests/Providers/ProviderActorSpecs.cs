@@ -11,6 +11,7 @@ using Xunit.Abstractions;
 using static KeepAlive.Actors.Hosts.HostGateProtocol;
 using static KeepAlive.Actors.Pinging.PingSenderProtocol;
 using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Testing.TestProviders;
 
 namespace KeepAlive.Actors.Tests.Providers;
 
@@ -25,7 +26,7 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     private readonly TestProbe _senders;
     private readonly TestProbe _scheduler;
     private readonly InMemoryScheduleStore _store = new();
-    private readonly ProviderCatalogHolder _catalog = new(Catalog(Provider(Model, Host)));
+    private readonly ProviderCatalogHolder _catalog = new(Catalog(Provider("vllm", Host, Model)));
 
     public ProviderActorSpecs(ITestOutputHelper output) : base(output)
     {
@@ -240,7 +241,7 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
         provider.Tell(new RecordUsage(Model, Host, "30s"));
         Advance(TimeSpan.FromSeconds(30));
 
-        _catalog.Replace(Catalog(Provider(Model, Host)));
+        _catalog.Replace(Catalog(Provider("vllm", Host, Model)));
         Advance(TimeSpan.FromSeconds(30));
 
         Assert.NotNull(LeaseRequest());
@@ -406,9 +407,4 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
         provider.Tell(new GetProviderStatus(Pair), probe);
         return probe.ExpectMsg<ProviderStatus>();
     }
-
-    private static ProviderConfig Provider(string model, string host) =>
-        new(model, "p1", "vllm", host, "", "", "30s", KeepAliveMode.Chat);
-
-    private static ProviderCatalog Catalog(params ProviderConfig[] providers) => new(providers, Array.Empty<string>(), "test");
 }

@@ -13,6 +13,7 @@ using Xunit;
 using Xunit.Abstractions;
 using static KeepAlive.Actors.Hosts.HostGateProtocol;
 using static KeepAlive.Actors.Pinging.PingSenderProtocol;
+using static KeepAlive.Testing.TestProviders;
 
 namespace KeepAlive.Actors.Tests.Simulation;
 
@@ -66,12 +67,8 @@ public sealed class KeepAliveSimulationSpecs : Akka.TestKit.Xunit2.TestKit
         var byKey = scenario.Pairs.ToDictionary(p => ProviderKey.From(p.Model, p.Host));
 
         var settings = new KeepAliveSettings { SpreadFraction = 0, MaxIdle = MaxIdle };
-        var catalog = new ProviderCatalogHolder(new ProviderCatalog(
-            scenario.Pairs.Where(p => p.Configured)
-                .Select(p => new ProviderConfig(p.Model, $"id-{p.Index}", "vllm", p.Host, "", "", p.KeepAlive, KeepAliveMode.Chat))
-                .ToList(),
-            Array.Empty<string>(),
-            "simulation"));
+        var catalog = new ProviderCatalogHolder(Catalog(
+            scenario.Pairs.Where(p => p.Configured).Select(p => Provider("vllm", p.Host, p.Model, keepAlive: p.KeepAlive, id: $"id-{p.Index}"))));
         var gates = Started(Sys.ActorOf(Props.Create(() => new HostGates(settings)).WithDispatcher(CallingThreadDispatcher.Id)));
         Func<ProviderKey, DateTimeOffset, bool> recordPing = (pair, now) =>
         {
