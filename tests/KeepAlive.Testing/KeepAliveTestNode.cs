@@ -73,6 +73,8 @@ public sealed class KeepAliveTestNode : IAsyncDisposable
 
     public IActorRef Scheduler => Registry.Get<KeepAliveScheduler>();
 
+    public IActorRef Sweeper => Registry.Get<KeepAliveSweeper>();
+
     public Address Address => Cluster.Get(System).SelfAddress;
 
     /// <summary>Starts the node and waits until it is an Up member of its cluster.</summary>
@@ -121,6 +123,9 @@ public sealed class KeepAliveTestNode : IAsyncDisposable
 
     public Task<SchedulerStatus> SchedulerStatusAsync() =>
         Scheduler.Ask<SchedulerStatus>(GetSchedulerStatus.Instance, _askTimeout);
+
+    public Task<SweeperProtocol.SweeperStatus> SweeperStatusAsync() =>
+        Sweeper.Ask<SweeperProtocol.SweeperStatus>(SweeperProtocol.GetSweeperStatus.Instance, _askTimeout);
 
     /// <summary>The entity ids of the pairs living on this node (its provider region's shards).</summary>
     public async Task<IReadOnlyList<string>> LivingPairsAsync()
