@@ -17,8 +17,10 @@ results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 
 status=0
-dotnet test KeepAlive.Actors.sln -c Release \
-  --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" --results-directory "$results" \
+# The console shows build errors and warnings, each failed test with its own output (a test's nodes and hosts
+# log there), and the summary; passing tests and every actor's log line stay out.
+dotnet test KeepAlive.Actors.sln -c Release --verbosity quiet --nologo \
+  --logger "console;verbosity=minimal" --logger "trx;LogFileName=results.trx" --results-directory "$results" \
   --blame-hang-timeout 10m || status=$?
 
 counters=$(grep -ho '<Counters [^>]*>' "$results"/*.trx 2>/dev/null | head -1 || true)

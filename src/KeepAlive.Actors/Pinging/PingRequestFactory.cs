@@ -12,9 +12,9 @@ public static class PingRequestFactory
 {
     public const string DefaultPrompt = "Send an empty message.";
 
-    private const string ChatCompletionsPath = "/v1/chat/completions";
-    private const string OllamaChatPath = "/api/chat";
-    private const string OllamaGeneratePath = "/api/generate";
+    public const string ChatCompletionsPath = "/v1/chat/completions";
+    public const string OllamaChatPath = "/api/chat";
+    public const string OllamaGeneratePath = "/api/generate";
     private const int MaxTokens = 56;
 
     // A decimal keeps its scale when written, so the body reads 0.0 like the original's, not 0.

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Providers;
+using KeepAlive.Fakes;
 using static KeepAlive.Actors.Providers.ProviderProtocol;
 
 namespace KeepAlive.Host.Demo;

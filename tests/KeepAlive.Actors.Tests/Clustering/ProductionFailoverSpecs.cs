@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using KeepAlive.Actors.Tests.Api;
 using KeepAlive.Actors.Tests.Fixtures;
+using KeepAlive.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -30,14 +31,14 @@ public sealed class ProductionFailoverSpecs(ITestOutputHelper output) : IAsyncLi
     /// <summary>The promise: from losing a node to every one of its pairs pinging again.</summary>
     private static readonly TimeSpan FailoverBound = TimeSpan.FromSeconds(30);
 
-    private readonly RedisServerFixture _redis = new();
     private readonly List<HostProcess> _nodes = [];
+    private RedisServer _redis = null!;
     private FakeModelServer _server = null!;
     private string _modelsConfig = string.Empty;
 
     public async Task InitializeAsync()
     {
-        await _redis.InitializeAsync();
+        _redis = await RedisServer.StartAsync();
         _server = await FakeModelServer.StartAsync();
         _modelsConfig = WriteModelsConfig(_server);
     }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Pinging;
 using Xunit;
-using static KeepAlive.Actors.Tests.Pinging.TestProviders;
+using static KeepAlive.Testing.TestProviders;
 
 namespace KeepAlive.Actors.Tests.Pinging;
 

@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 
-namespace KeepAlive.Actors.Tests.Fixtures;
+namespace KeepAlive.Testing;
 
 /// <summary>
 /// The real KeepAlive.Host, started as its own process from the build output next to the test assembly
 /// (<c>dotnet KeepAlive.Host.dll --urls http://127.0.0.1:0 ...</c>) and driven over HTTP on 127.0.0.1.
-/// Its console output is captured so tests can read what a user would see.
+/// Its console output is captured so tests can read what a user would see, and echoed to a sink (a test's output).
 /// </summary>
 public sealed partial class HostProcess : IAsyncDisposable
 {
@@ -15,11 +15,13 @@ public sealed partial class HostProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly Process _process;
+    private readonly Action<string>? _echo;
     private readonly List<string> _output = [];
 
-    private HostProcess(Process process)
+    private HostProcess(Process process, Action<string>? echo)
     {
         _process = process;
+        _echo = echo;
         Started = Stopwatch.StartNew();
     }
 
@@ -50,7 +52,8 @@ public sealed partial class HostProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the host and waits until its API listens. <paramref name="apiToken"/> is sent by <see cref="Http"/>.</summary>
-    public static async Task<HostProcess> StartAsync(IEnumerable<string> arguments, string? apiToken = null)
+    /// <param name="echo">Also gets every output line as it comes, e.g. a test's output, shown when the test fails.</param>
+    public static async Task<HostProcess> StartAsync(IEnumerable<string> arguments, string? apiToken = null, Action<string>? echo = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -64,7 +67,7 @@ public sealed partial class HostProcess : IAsyncDisposable
         // No colours or terminal widths: lines as a log collector would see them.
         start.Environment["DOTNET_SYSTEM_CONSOLE_ALLOW_ANSI_COLOR_REDIRECTION"] = "false";
 
-        var host = new HostProcess(new Process { StartInfo = start, EnableRaisingEvents = true });
+        var host = new HostProcess(new Process { StartInfo = start, EnableRaisingEvents = true }, echo);
         host._process.OutputDataReceived += (_, line) => host.Record(line.Data);
         host._process.ErrorDataReceived += (_, line) => host.Record(line.Data);
         host._process.Start();
@@ -155,38 +158,9 @@ public sealed partial class HostProcess : IAsyncDisposable
     {
         if (line is null) return;
         lock (_output) _output.Add(line);
+        _echo?.Invoke(line);
     }
 
     [GeneratedRegex(@"Now listening on: (?<url>http://127\.0\.0\.1:[0-9]+)")]
     private static partial Regex ListeningOn();
-}
-
-/// <summary>Polling with a generous bound, instead of sleeping and hoping.</summary>
-public static class Eventually
-{
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
-
-    /// <exception cref="TimeoutException">the condition did not hold within <paramref name="timeout"/>.</exception>
-    public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await TryAsync(condition))
-        {
-            if (DateTime.UtcNow >= deadline) throw new TimeoutException($"Waited {timeout} for {what}.");
-            await Task.Delay(PollInterval);
-        }
-    }
-
-    // A host still starting refuses connections; that is "not yet", not a failure.
-    private static async Task<bool> TryAsync(Func<Task<bool>> condition)
-    {
-        try
-        {
-            return await condition();
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
 }
