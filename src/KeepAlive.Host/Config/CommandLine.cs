@@ -6,6 +6,7 @@ public static class CommandLine
     public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
     {
         ["--models-config"] = Key(nameof(KeepAliveHostOptions.ModelsConfig)),
+        ["--all-models"] = Key(nameof(KeepAliveHostOptions.AllModels)),
         ["--redis"] = Key(nameof(KeepAliveHostOptions.Redis)),
         ["--redis-prefix"] = Key(nameof(KeepAliveHostOptions.RedisPrefix)),
         ["--clear-on-start"] = Key(nameof(KeepAliveHostOptions.ClearOnStart)),
@@ -23,7 +24,7 @@ public static class CommandLine
         ["--stable-after"] = Key(nameof(KeepAliveHostOptions.StableAfter)),
     };
 
-    private static readonly HashSet<string> BareFlags = ["--clear-on-start", "--demo"];
+    private static readonly HashSet<string> BareFlags = ["--all-models", "--clear-on-start", "--demo"];
 
     /// <summary>Lets on/off flags stand alone (<c>--clear-on-start</c>), which the configuration provider cannot.</summary>
     public static string[] Normalize(string[] args)

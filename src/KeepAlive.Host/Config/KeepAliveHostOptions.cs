@@ -15,6 +15,9 @@ public sealed class KeepAliveHostOptions
     /// <summary>Path of the router's models-config.json (<c>--models-config</c>).</summary>
     public string? ModelsConfig { get; set; }
 
+    /// <summary>Load every model of models-config (<c>--all-models</c>), not only those under <c>active_models</c>.</summary>
+    public bool AllModels { get; set; }
+
     /// <summary>StackExchange.Redis connection string (<c>--redis</c>); absent: the embedded in-memory store.</summary>
     public string? Redis { get; set; }
 

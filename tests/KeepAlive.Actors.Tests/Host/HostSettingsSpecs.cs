@@ -1,3 +1,4 @@
+using KeepAlive.Actors.Config;
 using KeepAlive.Host.Config;
 using Microsoft.Extensions.Configuration;
 using Xunit;
@@ -46,6 +47,22 @@ public sealed class HostSettingsSpecs
         var error = Assert.Throws<HostSettingsException>(() => Options(flag, value).ToSchedulerSettings());
 
         Assert.Contains(setting, error.Message);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--models-config", "m.json" }, ModelSelection.ActiveModels)]
+    [InlineData(new[] { "--models-config", "m.json", "--all-models" }, ModelSelection.AllModels)]
+    [InlineData(new[] { "--all-models", "--models-config", "m.json" }, ModelSelection.AllModels)]
+    [InlineData(new[] { "--models-config", "m.json", "--all-models", "false" }, ModelSelection.ActiveModels)]
+    public void Models_config_loads_the_active_models_unless_all_models_is_set(string[] args, ModelSelection expected)
+    {
+        Assert.Equal(new ModelsConfigFile("m.json", expected), ModelsConfigFile.From(Options(args)));
+    }
+
+    [Fact]
+    public void Without_a_models_config_there_is_no_file_to_load()
+    {
+        Assert.Null(ModelsConfigFile.From(Options("--all-models")));
     }
 
     private static KeepAliveHostOptions Options(params string[] args) =>
