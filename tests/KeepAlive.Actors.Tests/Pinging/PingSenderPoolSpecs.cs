@@ -51,5 +51,5 @@ public sealed class PingSenderPoolSpecs : TestKit, IAsyncLifetime
     }
 
     private static SendPing Ping(ProviderConfig provider) =>
-        new(PairOf(provider), PingRequestFactory.Create(provider, Interval, PingRequestFactory.DefaultPrompt)!);
+        new(PairOf(provider), PingRequestFactory.Create(provider, Interval, new KeepAliveSettings())!);
 }

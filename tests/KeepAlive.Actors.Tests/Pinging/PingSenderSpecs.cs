@@ -13,7 +13,7 @@ namespace KeepAlive.Actors.Tests.Pinging;
 
 public sealed class PingSenderSpecs : TestKit, IAsyncLifetime
 {
-    private const string Prompt = PingRequestFactory.DefaultPrompt;
+    private const string Prompt = PingBodyAssert.OriginalPrompt;
     private const string Token = "sk-test-secret-token";
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(10);
@@ -70,6 +70,20 @@ public sealed class PingSenderSpecs : TestKit, IAsyncLifetime
         PingBodyAssert.Chat(request.Body!.Value, Model, Prompt, ollamaKeepAlive: "660s");
         Assert.Equal("application/json", request.Header("Content-Type"));
         Assert.Equal($"Bearer {Token}", request.Header("Authorization"));
+    }
+
+    [Theory]
+    [InlineData("vllm", "/v1/chat/completions", null)]
+    [InlineData("ollama", "/api/chat", "660s")]
+    public async Task Ping_posts_the_configured_prompt_max_tokens_and_temperature(string apiType, string path, string? ollamaKeepAlive)
+    {
+        var settings = new KeepAliveSettings { PingPrompt = "Reply with one word.", PingMaxTokens = 3, PingTemperature = 0.7m };
+
+        await PingAsync(Provider(apiType, _server.Host), settings: settings);
+
+        var request = Assert.Single(await _server.WaitForRequestsAsync());
+        Assert.Equal(path, request.Path);
+        PingBodyAssert.Chat(request.Body!.Value, Model, "Reply with one word.", ollamaKeepAlive, maxTokens: 3, temperature: 0.7m);
     }
 
     [Fact]
@@ -186,10 +200,10 @@ public sealed class PingSenderSpecs : TestKit, IAsyncLifetime
         Assert.Equal(PingFailureReason.Other, PingSenderActor.Classify(new InvalidOperationException("boom")));
     }
 
-    private async Task<IPingOutcome> PingAsync(ProviderConfig provider, TimeSpan? timeout = null)
+    private async Task<IPingOutcome> PingAsync(ProviderConfig provider, TimeSpan? timeout = null, KeepAliveSettings? settings = null)
     {
         var sender = Sys.ActorOf(PingSenderActor.Props(TestHttp.ClientFactory, timeout ?? Generous));
-        var request = PingRequestFactory.Create(provider, Interval, Prompt)!;
+        var request = PingRequestFactory.Create(provider, Interval, settings ?? new KeepAliveSettings())!;
 
         sender.Tell(new SendPing(PairOf(provider), request), TestActor);
 
