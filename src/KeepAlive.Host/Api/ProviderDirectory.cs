@@ -40,25 +40,24 @@ public sealed class ProviderDirectory(ActorSystem system, IScheduleStore store)
             {
                 // A pair that stopped meanwhile, or does not answer in time, is left out rather than failing the list.
                 var status = await TryStatusAsync(pair.Key, pair.Value);
-                if (status is null) return;
+                if (status is null || status.State == PairState.Unregistered) return;
                 lock (statuses) statuses.Add(status);
             });
         return new ProviderListing(statuses.OrderBy(s => s.Pair.EntityId, StringComparer.Ordinal).ToArray(), unreachable);
     }
 
-    /// <summary>The status of a live pair, or null when the cluster has no actor for it.</summary>
+    /// <summary>The status of a live pair, or null when the cluster has no actor for it (or it was unregistered).</summary>
     public async Task<ProviderStatus?> FindAsync(ProviderKey pair)
     {
         var (pairs, _) = await LivePairsAsync();
-        return pairs.TryGetValue(pair, out var actor) ? await TryStatusAsync(pair, actor) : null;
+        return pairs.TryGetValue(pair, out var actor) && await TryStatusAsync(pair, actor) is { State: not PairState.Unregistered } status
+            ? status
+            : null;
     }
 
-    /// <summary>True when the pair has an actor or a stored schedule (e.g. registered by another writer).</summary>
-    public async Task<bool> IsKnownAsync(ProviderKey pair)
-    {
-        var (pairs, _) = await LivePairsAsync();
-        return pairs.ContainsKey(pair) || (await store.LoadAsync(pair)).Schedule is not null;
-    }
+    /// <summary>True when the pair has a live, registered actor or a stored schedule (e.g. registered by another writer).</summary>
+    public async Task<bool> IsKnownAsync(ProviderKey pair) =>
+        await FindAsync(pair) is not null || (await store.LoadAsync(pair)).Schedule is not null;
 
     /// <summary>Every live pair of the cluster and the path of its actor.</summary>
     private async Task<(Dictionary<ProviderKey, ActorPath> Pairs, IReadOnlyList<string> Unreachable)> LivePairsAsync()
