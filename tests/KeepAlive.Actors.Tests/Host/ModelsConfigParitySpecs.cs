@@ -75,6 +75,18 @@ public sealed class ModelsConfigParitySpecs : IAsyncLifetime
         Assert.Contains(host.Output, line => line.Contains($"[keep-alive] loaded 3 provider(s) from {_config}"));
     }
 
+    [Fact]
+    public async Task Host_refuses_to_start_only_on_a_file_that_is_not_json_naming_the_file_and_the_place()
+    {
+        await File.WriteAllTextAsync(_config, "{ \"router_models\": { ");
+
+        var refused = await Assert.ThrowsAsync<TimeoutException>(() => HostProcess.StartAsync(["--models-config", _config]));
+
+        // The host exits before it listens; the fixture's message carries its output.
+        Assert.Contains("exited: True", refused.Message);
+        Assert.Contains($"[keep-alive] cannot start: {_config}: invalid JSON at line 1", refused.Message);
+    }
+
     private string Host(string model) => _servers[model].Host;
 
     private bool Warns(string line, string about) => line.Contains($"[keep-alive] {_config}: {about}");
