@@ -16,6 +16,7 @@ var arguments = CommandLine.Normalize(args);
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = arguments, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddKeepAliveFlags(args);
 var options = KeepAliveHostOptions.From(builder.Configuration);
+var modelsConfig = ModelsConfigFile.From(options);
 
 using var startupLogging = LoggerFactory.Create(logging => logging.AddConsole());
 var startupLog = startupLogging.CreateLogger("KeepAlive.Host");
@@ -33,7 +34,7 @@ try
     schedulerSettings = options.ToSchedulerSettings();
     splitBrainResolver = options.ToSplitBrainResolver();
     failoverTiming = options.FailoverTimingHocon();
-    catalog = demo?.Catalog ?? LoadCatalog(options, startupLog);
+    catalog = demo?.Catalog ?? LoadCatalog(modelsConfig, startupLog);
 }
 catch (Exception ex) when (ex is HostSettingsException or ModelsConfigException)
 {
@@ -52,10 +53,10 @@ if (!string.IsNullOrWhiteSpace(options.Redis))
 var catalogHolder = new ProviderCatalogHolder(catalog);
 builder.AddKeepAliveApi().AddKeepAliveObservability(redis);
 builder.Services.AddKeepAlive(catalogHolder, settings, schedulerSettings);
-if (demo is null && !string.IsNullOrWhiteSpace(options.ModelsConfig))
+if (demo is null && modelsConfig is not null)
 {
     builder.Services.AddHostedService(services => new ModelsConfigWatcher(
-        options.ModelsConfig, catalogHolder, services.GetRequiredService<ILogger<ModelsConfigWatcher>>()));
+        modelsConfig, catalogHolder, services.GetRequiredService<ILogger<ModelsConfigWatcher>>()));
 }
 
 builder.Services.AddAkka("keepalive", (akka, services) =>
@@ -99,16 +100,10 @@ if (demo is not null)
 await app.RunAsync();
 return Environment.ExitCode;
 
-static ProviderCatalog LoadCatalog(KeepAliveHostOptions options, ILogger log)
+static ProviderCatalog LoadCatalog(ModelsConfigFile? file, ILogger log)
 {
-    if (string.IsNullOrWhiteSpace(options.ModelsConfig))
-    {
-        log.LogWarning("[keep-alive] no models-config given (--models-config <path>): no pair has a provider, nothing will be pinged");
-        return ProviderCatalog.Empty;
-    }
+    if (file is not null) return file.Load(log, "loaded");
 
-    var catalog = ModelsConfigLoader.LoadFile(options.ModelsConfig);
-    foreach (var warning in catalog.Warnings) log.LogWarning("[keep-alive] {Warning}", warning);
-    log.LogInformation("[keep-alive] loaded {Count} provider(s) from {File}", catalog.Providers.Count, options.ModelsConfig);
-    return catalog;
+    log.LogWarning("[keep-alive] no models-config given (--models-config <path>): no pair has a provider, nothing will be pinged");
+    return ProviderCatalog.Empty;
 }

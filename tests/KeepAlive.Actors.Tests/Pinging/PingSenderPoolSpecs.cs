@@ -38,5 +38,5 @@ public sealed class PingSenderPoolSpecs(ITestOutputHelper output) : ModelServerT
     }
 
     private static SendPing Ping(ProviderConfig provider) =>
-        new(PairOf(provider), PingRequestFactory.Create(provider, Interval, PingRequestFactory.DefaultPrompt)!);
+        new(PairOf(provider), PingRequestFactory.Create(provider, Interval, new KeepAliveSettings())!);
 }

@@ -11,7 +11,7 @@ namespace KeepAlive.Actors.Tests.Pinging;
 
 public sealed class PingSenderSpecs(ITestOutputHelper output) : ModelServerTestKit(output)
 {
-    private const string Prompt = PingRequestFactory.DefaultPrompt;
+    private const string Prompt = PingBodyAssert.OriginalPrompt;
     private const string Token = "sk-test-secret-token";
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(10);
@@ -57,6 +57,20 @@ public sealed class PingSenderSpecs(ITestOutputHelper output) : ModelServerTestK
         PingBodyAssert.Chat(request.Body!.Value, Model, Prompt, ollamaKeepAlive: "660s");
         Assert.Equal("application/json", request.Header("Content-Type"));
         Assert.Equal($"Bearer {Token}", request.Header("Authorization"));
+    }
+
+    [Theory]
+    [InlineData("vllm", "/v1/chat/completions", null)]
+    [InlineData("ollama", "/api/chat", "660s")]
+    public async Task Ping_posts_the_configured_prompt_max_tokens_and_temperature(string apiType, string path, string? ollamaKeepAlive)
+    {
+        var settings = new KeepAliveSettings { PingPrompt = "Reply with one word.", PingMaxTokens = 3, PingTemperature = 0.7m };
+
+        await PingAsync(Provider(apiType, Server.Host), settings: settings);
+
+        var request = Assert.Single(await Server.WaitForRequestsAsync());
+        Assert.Equal(path, request.Path);
+        PingBodyAssert.Chat(request.Body!.Value, Model, "Reply with one word.", ollamaKeepAlive, maxTokens: 3, temperature: 0.7m);
     }
 
     [Fact]
@@ -186,10 +200,11 @@ public sealed class PingSenderSpecs(ITestOutputHelper output) : ModelServerTestK
         Assert.Empty(Server.Requests);
     }
 
-    private async Task<IPingOutcome> PingAsync(ProviderConfig provider, TimeSpan? timeout = null, INodeStanding? standing = null)
+    private async Task<IPingOutcome> PingAsync(
+        ProviderConfig provider, TimeSpan? timeout = null, KeepAliveSettings? settings = null, INodeStanding? standing = null)
     {
         var sender = Sys.ActorOf(PingSenderActor.Props(TestHttp.ClientFactory, timeout ?? Generous, standing ?? new SettableStanding()));
-        var request = PingRequestFactory.Create(provider, Interval, Prompt)!;
+        var request = PingRequestFactory.Create(provider, Interval, settings ?? new KeepAliveSettings())!;
 
         sender.Tell(new SendPing(PairOf(provider), request), TestActor);
 
