@@ -14,6 +14,20 @@ public static class Report
     public static void Line(string name, FormattableString value) =>
         Console.WriteLine($"{name}: {value.ToString(CultureInfo.InvariantCulture)}");
 
+    /// <summary>Where <see cref="Figure"/> also writes, for <c>compare</c>; null: the console only.</summary>
+    public static string? FiguresFile { get; set; }
+
+    /// <summary>
+    /// A figure docs/BENCHMARKS.md sets against its goal, before and after: printed as a line, and appended to
+    /// <see cref="FiguresFile"/> as one <see cref="FigureRow"/>.
+    /// </summary>
+    public static void Figure(string scenario, string build, string figure, string goal, FormattableString value)
+    {
+        var text = value.ToString(CultureInfo.InvariantCulture);
+        Line(figure, $"{text} (goal: {goal})");
+        if (FiguresFile is not null) File.AppendAllLines(FiguresFile, [new FigureRow(scenario, build, figure, goal, text).ToString()]);
+    }
+
     public static void Machine()
     {
         Header("machine");
@@ -42,19 +56,30 @@ public static class Report
         return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
     }
 
-    /// <summary>The process's peak resident set (VmHWM), in bytes.</summary>
-    public static long PeakRss()
+    /// <summary>The peak resident set (VmHWM) of this process or of the process <paramref name="pid"/>, in bytes.</summary>
+    public static long PeakRss(int? pid = null)
     {
-        foreach (var line in File.ReadLines("/proc/self/status"))
+        foreach (var line in File.ReadLines($"/proc/{pid?.ToString(CultureInfo.InvariantCulture) ?? "self"}/status"))
         {
             if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
         }
-        return Process.GetCurrentProcess().PeakWorkingSet64;
+        return (pid is { } id ? Process.GetProcessById(id) : Process.GetCurrentProcess()).PeakWorkingSet64;
     }
 
     public static string Mb(long bytes) => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MB";
 
     private static string MemTotal() =>
         File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal))?["MemTotal:".Length..].Trim() ?? "unknown";
+}
+
+/// <summary>One figure of one build, a tab-separated line of the figures file.</summary>
+public sealed record FigureRow(string Scenario, string Build, string Figure, string Goal, string Value)
+{
+    public override string ToString() => string.Join('\t', Scenario, Build, Figure, Goal, Value);
+
+    public static FigureRow Parse(string line) =>
+        line.Split('\t') is [var scenario, var build, var figure, var goal, var value]
+            ? new FigureRow(scenario, build, figure, goal, value)
+            : throw new FormatException($"Not a figure row: '{line}'.");
 }

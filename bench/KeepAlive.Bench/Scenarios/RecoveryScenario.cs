@@ -1,86 +1,64 @@
-using System.Diagnostics;
-using Akka.Actor;
-using Akka.Cluster.Sharding;
-using KeepAlive.Actors;
-using KeepAlive.Actors.Providers;
-using KeepAlive.Actors.Scheduling;
 using KeepAlive.Bench.Infrastructure;
-using StackExchange.Redis;
 
 namespace KeepAlive.Bench.Scenarios;
 
 /// <summary>
-/// Issue 6, figure 5: a node starts on a Redis that holds 100,000 pairs (written as another program would, raw
-/// HSET/ZADD/SADD), and the time until every pair's actor exists and has armed its wake-up from the stored schedule.
+/// Issue 9, goal 4: a host process starts on a Redis that holds 100,000 pairs (written as another program would, raw
+/// HSET/ZADD/SADD), and the time from the process's start until every pair's actor is alive (the host's
+/// <c>keepalive_pairs_active</c>) and armed (the API lists it with a next wake-up).
 /// </summary>
 public static class RecoveryScenario
 {
-    private const int PairCount = 100_000;
+    public const string Name = "recovery";
+    private const int FullSize = 100_000;
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(250);
 
-    public static async Task RunAsync()
+    public static async Task RunAsync(BenchOptions options)
     {
-        Report.Header($"recovery: {PairCount:N0} pairs stored in Redis, a node starts");
+        var count = options.PairsOr(FullSize);
+        Report.Header($"{Name}: {count:N0} pairs stored in Redis, a host starts; host {options.Host}");
         await using var redis = await RedisServer.StartAsync();
-        var pairs = Pairs.Make(PairCount, hosts: 1000);
-        await WriteStoredScheduleAsync(redis, pairs);
-
-        // Declared before the node, so it is disposed after it: the scheduler may still write while the node stops.
-        using var connection = await RedisConnection.ConnectAsync(redis.ConnectionString, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        // The sweep looks one interval ahead: 30 min covers every stored wake-up (10-20 min from now).
-        var scheduler = new SchedulerSettings { SweepInterval = TimeSpan.FromMinutes(30) };
-        var clock = Stopwatch.StartNew();
-        await using var node = await BenchNode.StartAsync(new RedisScheduleStore(connection, "keepalive"), scheduler: scheduler);
-        var up = clock.Elapsed;
-
-        // Entities started (through the scheduler's sweep), polled from the region's own state.
-        var entities = 0;
-        while (entities < PairCount && clock.Elapsed < Bound)
-        {
-            var state = await node.Providers.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(30));
-            entities = state.Shards.Sum(s => s.EntityIds.Count);
-            // Not too often: the answer carries every entity id.
-            if (entities < PairCount) await Task.Delay(500);
-        }
-        var started = clock.Elapsed;
-
-        // Armed: each pair answers with a next wake-up, i.e. it has loaded its stored schedule and armed its timer.
-        // (Not "Scheduled": a pair that falls due during a slow run is skipped as unconfigured, and rescheduled.)
-        var remaining = pairs;
-        while (remaining.Length > 0 && clock.Elapsed < Bound)
-        {
-            var statuses = await node.StatusOfAllAsync(remaining);
-            remaining = remaining.Where((_, i) => statuses[i].NextWakeUp is null).ToArray();
-            if (remaining.Length > 0) await Task.Delay(100);
-        }
-        var armed = clock.Elapsed;
-
-        Report.Line("node up (cluster member up)", $"{up.TotalSeconds:0.00} s after start");
-        Report.Line("all entities started (GetShardRegionState)", $"{entities:N0} after {started.TotalSeconds:0.00} s");
-        Report.Line("all pairs armed (status asked of every pair)", $"{PairCount - remaining.Length:N0} after {armed.TotalSeconds:0.00} s");
-    }
-
-    private static async Task WriteStoredScheduleAsync(RedisServer redis, ProviderKey[] pairs)
-    {
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        var db = connection.GetDatabase();
+        await using var stored = await StoredSchedule.ConnectAsync(redis);
+        var pairs = Pairs.Make(count, hosts: 1000);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var clock = Stopwatch.StartNew();
-        const int chunk = 5_000;
-        for (var start = 0; start < pairs.Length; start += chunk)
+        // Wake-ups 10-20 min ahead: none falls due within the bound.
+        var written = await stored.WriteAsync(pairs, keepAliveSeconds: 600, pair => now + 600 + Math.Abs(pair.EntityId.GetHashCode()) % 600);
+        Report.Line("stored schedule written", $"{count:N0} pairs in {written.TotalSeconds:0.0} s (pipelined HSET/ZADD/SADD)");
+
+        // Builds before issue 9 sweep one interval ahead at start: 30 min covers every stored wake-up. Later builds
+        // hand every stored pair its schedule when the sweeper starts, whatever the interval.
+        await using var host = await options.Host.StartAsync(["--redis", redis.ConnectionString, "--sweep-interval", "30m"]);
+        await host.WaitUntilReadyAsync();
+        var up = host.Started.Elapsed;
+        using var readings = new HostReadings(host);
+
+        var alive = await readings.WaitForMetricAsync(HostReadings.ActivePairs, count, Bound - host.Started.Elapsed, PollEvery);
+        var started = host.Started.Elapsed;
+
+        // Armed: the pair has a next wake-up in memory. A listing asks every pair, so it cannot say when each was armed:
+        // the first listing after all were alive that finds every pair armed bounds the moment from above (it ended
+        // then), the moment all were alive bounds it from below.
+        var listing = new Listing(0, 0, TimeSpan.Zero);
+        while (listing.Armed < count && host.Started.Elapsed < Bound)
         {
-            var writes = new List<Task>(chunk * 3);
-            foreach (var pair in pairs.AsSpan(start, Math.Min(chunk, pairs.Length - start)))
-            {
-                writes.Add(db.ExecuteAsync("HSET", (RedisKey)$"keepalive:provider:{pair.Model}:{pair.Host}",
-                    "model_name", pair.Model, "host", pair.Host, "keep_alive_seconds", "600"));
-                // Wake-ups 10-20 min ahead: none falls due within the run's 3-minute bound.
-                var wakeUp = now + 600 + (Math.Abs(pair.EntityId.GetHashCode()) % 600);
-                writes.Add(db.SortedSetAddAsync("keepalive:providers:next_wakeup", pair.EntityId, wakeUp));
-                writes.Add(db.SetAddAsync($"keepalive:model:{pair.Model}:hosts", pair.Host));
-            }
-            await Task.WhenAll(writes);
+            listing = await readings.ListAsync();
+            if (listing.Armed < count) await Task.Delay(PollEvery);
         }
-        Report.Line("stored schedule written", $"{pairs.Length:N0} pairs in {clock.Elapsed.TotalSeconds:0.0} s (pipelined HSET/ZADD/SADD)");
+        var confirmed = host.Started.Elapsed;
+
+        Report.Line("host ready (/readyz: an Up cluster member)", $"{up.TotalSeconds:0.00} s after the process started");
+        Report.Line("pair actors alive (keepalive_pairs_active)", $"{alive:N0} after {started.TotalSeconds:0.00} s");
+        Report.Line("pairs armed (listed with a next wake-up)", $"{listing.Armed:N0} of {listing.Listed:N0} listed after {confirmed.TotalSeconds:0.00} s (the last listing took {listing.Took.TotalSeconds:0.0} s)");
+        Report.Line("host log lines at warning or above", $"{readings.WarningsSummary()}");
+        var build = options.Host.Label;
+        Report.Figure(Name, build, "host ready (an Up cluster member), from the process's start", "—", $"{up.TotalSeconds:0.0} s");
+        Report.Figure(Name, build, $"{count:N0} stored pairs alive, from the process's start", "≤ 10 s (armed)", Reached(alive, count, started));
+        Report.Figure(Name, build, $"{count:N0} stored pairs armed, confirmed by a listing that ended", "≤ 10 s", Reached(listing.Armed, count, confirmed));
+        Report.Figure(Name, build, $"listing {count:N0} pairs (GET /api/providers) took", "—", $"{listing.Took.TotalSeconds:0.0} s");
     }
+
+    private static FormattableString Reached(long reached, int count, TimeSpan after) => reached >= count
+        ? (FormattableString)$"{after.TotalSeconds:0.0} s"
+        : $"not reached: {reached:N0} after {after.TotalSeconds:0} s";
 }
