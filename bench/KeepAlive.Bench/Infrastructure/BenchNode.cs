@@ -7,7 +7,8 @@ namespace KeepAlive.Bench.Infrastructure;
 
 /// <summary>
 /// The bench's keep-alive node: the shared test node (a router's embedding: generic host, Akka.Hosting, a
-/// single-node cluster on 127.0.0.1), logging warnings only, with asks patient enough for 100,000 pairs.
+/// single-node cluster on 127.0.0.1) for the in-process scenarios, logging warnings only, with asks patient enough
+/// for 10,000 pairs on a loaded machine.
 /// </summary>
 public static class BenchNode
 {
@@ -15,16 +16,12 @@ public static class BenchNode
     public static Task<KeepAliveTestNode> StartAsync(
         IScheduleStore? store,
         ProviderCatalog? catalog = null,
-        KeepAliveSettings? settings = null,
-        SchedulerSettings? scheduler = null,
-        KeepAliveShardingSettings? sharding = null) =>
+        KeepAliveSettings? settings = null) =>
         KeepAliveTestNode.StartAsync(new TestNodeOptions
         {
             Store = store,
             Catalog = catalog ?? ProviderCatalog.Empty,
             Settings = settings ?? new KeepAliveSettings(),
-            Scheduler = scheduler ?? new SchedulerSettings(),
-            Sharding = sharding,
             // Pings log at Information; at 10^2-10^3 pings/s the console would measure itself.
             LogLevel = LogLevel.WarningLevel,
             AskTimeout = TimeSpan.FromSeconds(60),
