@@ -84,6 +84,26 @@ public static class KeepAliveMetrics
         PingLatency.Record(latency.TotalSeconds, new("api_type", apiType), new("outcome", "failed"));
     }
 
+    /// <summary>Counts what a pair's step decided to count.</summary>
+    public static void Record(Providers.PairMetric metric)
+    {
+        switch (metric)
+        {
+            case Providers.PairMetric.PingSent sent:
+                PingSent(sent.ApiType, sent.Lateness);
+                break;
+            case Providers.PairMetric.PingSucceeded succeeded:
+                PingSucceeded(succeeded.ApiType, succeeded.Latency);
+                break;
+            case Providers.PairMetric.PingFailed failed:
+                PingFailed(failed.ApiType, failed.Reason, failed.Latency);
+                break;
+            case Providers.PairMetric.PingSkipped skipped:
+                PingSkipped(skipped.Reason);
+                break;
+        }
+    }
+
     /// <param name="reason">One of <see cref="SkipReasons"/>.</param>
     public static void PingSkipped(string reason) => PingsSkipped.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
