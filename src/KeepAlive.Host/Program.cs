@@ -50,7 +50,7 @@ if (!string.IsNullOrWhiteSpace(options.Redis))
 }
 
 var catalogHolder = new ProviderCatalogHolder(catalog);
-builder.AddKeepAliveApi().AddKeepAliveObservability(redis);
+builder.AddKeepAliveApi().AddKeepAliveStatusApi().AddKeepAliveObservability(redis);
 builder.Services.AddKeepAlive(catalogHolder, settings, schedulerSettings);
 if (demo is null && !string.IsNullOrWhiteSpace(options.ModelsConfig))
 {
@@ -90,6 +90,7 @@ app.UseStatusCodePages();
 app.UseApiToken(options.ApiToken, [Observability.LivenessPath, Observability.ReadinessPath]);
 app.MapKeepAliveObservability();
 app.MapKeepAliveApi();
+app.MapKeepAliveStatusApi();
 if (demo is not null)
 {
     app.Lifetime.ApplicationStarted.Register(() =>
