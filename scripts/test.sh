@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs what the tests need, then builds and tests.
-# The tests start (and stop) their own redis-server processes and fake model servers on 127.0.0.1.
+# The tests start (and stop) their own redis-server processes, fake model servers and headless chromium on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "redis-server is missing: installing it with apt"
-  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
-fi
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+apt_updated=""
+install_with_apt() {
+  echo "$1 is missing: installing it with apt"
+  if [ -z "$apt_updated" ]; then $SUDO apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+command -v redis-server >/dev/null 2>&1 || install_with_apt redis-server
+# The status page specs drive Debian's chromium through Playwright; Playwright never downloads a browser here.
+[ -x /usr/bin/chromium ] || install_with_apt chromium fonts-liberation
 # The tests run their own servers; a packaged one started by apt is not needed.
 if command -v systemctl >/dev/null 2>&1; then systemctl stop redis-server >/dev/null 2>&1 || true; fi
 

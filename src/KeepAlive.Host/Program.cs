@@ -9,6 +9,7 @@ using KeepAlive.Actors.Scheduling;
 using KeepAlive.Host.Api;
 using KeepAlive.Host.Config;
 using KeepAlive.Host.Demo;
+using KeepAlive.Host.Ui;
 using StackExchange.Redis;
 
 var arguments = CommandLine.Normalize(args);
@@ -87,10 +88,11 @@ builder.Services.AddAkka("keepalive", (akka, services) =>
 
 var app = builder.Build();
 app.UseStatusCodePages();
-app.UseApiToken(options.ApiToken, [Observability.LivenessPath, Observability.ReadinessPath]);
+app.UseApiToken(options.ApiToken, [Observability.LivenessPath, Observability.ReadinessPath, .. StatusPage.Paths]);
 app.MapKeepAliveObservability();
 app.MapKeepAliveApi();
 app.MapKeepAliveStatusApi();
+app.MapStatusPage();
 if (demo is not null)
 {
     app.Lifetime.ApplicationStarted.Register(() =>
