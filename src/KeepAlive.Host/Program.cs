@@ -6,11 +6,18 @@ using Akka.Remote.Hosting;
 using KeepAlive.Actors;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Scheduling;
+using KeepAlive.Host;
 using KeepAlive.Host.Api;
 using KeepAlive.Host.Config;
 using KeepAlive.Host.Demo;
 using KeepAlive.Host.Ui;
 using StackExchange.Redis;
+
+if (args.Contains(BuildInfo.VersionFlag))
+{
+    Console.WriteLine(BuildInfo.Current);
+    return 0;
+}
 
 var arguments = CommandLine.Normalize(args);
 // appsettings.json sits next to the binary; the working directory stays where the command was typed (relative paths).
