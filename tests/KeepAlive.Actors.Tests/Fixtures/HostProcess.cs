@@ -29,6 +29,9 @@ public sealed partial class HostProcess : IAsyncDisposable
     /// <summary>A client on <see cref="BaseAddress"/>; sends the bearer token when the host was started with one.</summary>
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>The operating system's id of the process (to signal it).</summary>
+    public int Id => _process.Id;
+
     /// <summary>Runs from the moment the process was started.</summary>
     public Stopwatch Started { get; }
 
