@@ -366,7 +366,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         FinishPing();
         _consecutiveFailures++;
         _lastPing = new LastPing(_pingStartedAt, false, status, latency, $"{reason}: {detail}");
-        KeepAliveMetrics.PingFailed(_pingApiType, reason, latency);
+        KeepAliveMetrics.PingFailed(_pingApiType, _pair.Host, reason, latency);
         _log.Info("[keep-alive] ping of {0} at {1} failed ({2}, attempt {3}): {4}",
             _pair.Model, _pair.Host, reason, _consecutiveFailures, detail);
 
