@@ -111,9 +111,10 @@ function renderPairs(list) {
     cell(row, 'Model', pair.model, 'model');
     cell(row, 'Host', pair.host, 'host');
     cell(row, 'State', pair.state, `state state-${pair.state}`);
-    const next = cell(row, 'Next ping', '', 'next-ping');
+    // Countdown and age are written by tick(), every second.
+    const next = cell(row, 'Next ping', pair.next_wake_up ? '' : null, 'next-ping');
     if (pair.next_wake_up) next.dataset.due = pair.next_wake_up;
-    const last = cell(row, 'Last ping', '', 'last-ping');
+    const last = cell(row, 'Last ping', pair.last_ping ? '' : null, 'last-ping');
     if (pair.last_ping) {
       const ping = pair.last_ping;
       last.dataset.at = ping.at;
