@@ -4,16 +4,13 @@ using KeepAlive.Bench.Scenarios;
 
 // The benchmark harness of docs/BENCHMARKS.md. `all` runs every scenario in a process of its own, so heap and
 // peak RSS figures are not inherited from an earlier scenario.
-// Remember-entities is on by default (KeepAliveShardingSettings); the -no-remember variants show what it costs.
 var scenarios = new Dictionary<string, Func<Task>>
 {
     ["throughput"] = ThroughputScenario.RunAsync,
     ["caller"] = CallerCostScenario.RunAsync,
     ["caller-bdn"] = () => { CallerCostBenchmark.Run(); return Task.CompletedTask; },
-    ["memory"] = () => MemoryScenario.RunAsync(rememberEntities: true),
-    ["memory-no-remember"] = () => MemoryScenario.RunAsync(rememberEntities: false),
-    ["recovery"] = () => RecoveryScenario.RunAsync(rememberEntities: true),
-    ["recovery-no-remember"] = () => RecoveryScenario.RunAsync(rememberEntities: false),
+    ["memory"] = MemoryScenario.RunAsync,
+    ["recovery"] = RecoveryScenario.RunAsync,
     ["lateness"] = LatenessScenario.RunAsync,
 };
 

@@ -46,3 +46,9 @@ public sealed class KeepAliveScheduler
 {
     private KeepAliveScheduler() { }
 }
+
+/// <summary>Registry key of the proxy to the cluster's <see cref="ScheduleSweeperActor"/> (a cluster singleton).</summary>
+public sealed class KeepAliveSweeper
+{
+    private KeepAliveSweeper() { }
+}

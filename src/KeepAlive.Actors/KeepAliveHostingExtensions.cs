@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
@@ -20,14 +21,8 @@ public sealed record KeepAliveShardingSettings
     /// <summary>Shards per region. Never change it while shard state exists.</summary>
     public int MaxShards { get; init; } = 100;
 
-    /// <summary>Only nodes with this cluster role host keep-alive entities (null: every node).</summary>
+    /// <summary>Only nodes with this cluster role host keep-alive entities and the sweeper (null: every node).</summary>
     public string? Role { get; init; }
-
-    /// <summary>
-    /// Restart a lost node's pairs on the surviving nodes at once (distributed-data store). Also keeps
-    /// idle pairs alive: a pair that only pings never gets a message through sharding.
-    /// </summary>
-    public bool RememberEntities { get; init; } = true;
 }
 
 /// <summary>Adds KeepAlive.Actors to any Akka.Hosting application.</summary>
@@ -35,22 +30,29 @@ public static class KeepAliveHostingExtensions
 {
     public const string ProviderRegionName = "keepalive-provider";
     public const string HostGateRegionName = "keepalive-host";
+    public const string SweeperName = "keepalive-sweeper";
+
+    // Coordinated shutdown waits this long for the node's last schedule changes to reach the store.
+    private static readonly TimeSpan FinalWriteTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Registers what the keep-alive actors need: the models-config catalog, the settings, the named
-    /// <see cref="HttpClient"/> of the ping senders and, unless one is registered already, the embedded
-    /// in-memory <see cref="IScheduleStore"/>. Register a <see cref="RedisScheduleStore"/> before this
-    /// call to keep the schedule in Redis.
+    /// <see cref="HttpClient"/> of the ping senders, the <see cref="UsageRecorder"/> (usage with confirmation)
+    /// and, unless one is registered already, the embedded in-memory <see cref="IScheduleStore"/>. Register a
+    /// <see cref="RedisScheduleStore"/> before this call to keep the schedule in Redis.
     /// </summary>
     public static IServiceCollection AddKeepAlive(
         this IServiceCollection services,
         ProviderCatalogHolder catalog,
         KeepAliveSettings? settings = null,
-        SchedulerSettings? scheduler = null)
+        SchedulerSettings? scheduler = null,
+        UsageRecorderSettings? recorder = null)
     {
         services.AddSingleton(catalog);
         services.AddSingleton((settings ?? new KeepAliveSettings()).Validate());
         services.AddSingleton((scheduler ?? new SchedulerSettings()).Validate());
+        services.AddSingleton((recorder ?? new UsageRecorderSettings()).Validate());
+        services.AddSingleton<UsageRecorder>();
         services.TryAddSingleton<IScheduleStore, InMemoryScheduleStore>();
         // The senders enforce the ping timeout per request; the client's own must not cut in first.
         services.AddHttpClient(PingSenderActor.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
@@ -62,7 +64,7 @@ public static class KeepAliveHostingExtensions
     /// scheduler), the host gate region and the provider region. Router code then tells
     /// <see cref="ProviderProtocol.RecordUsage"/> to <c>registry.Get&lt;ProviderRegion&gt;()</c>.
     /// Needs clustering (<c>WithClustering</c>) and the services of
-    /// <see cref="AddKeepAlive(IServiceCollection, ProviderCatalogHolder, KeepAliveSettings?, SchedulerSettings?)"/>.
+    /// <see cref="AddKeepAlive(IServiceCollection, ProviderCatalogHolder, KeepAliveSettings?, SchedulerSettings?, UsageRecorderSettings?)"/>.
     /// </summary>
     public static AkkaConfigurationBuilder WithKeepAlive(
         this AkkaConfigurationBuilder builder,
@@ -90,6 +92,15 @@ public static class KeepAliveHostingExtensions
             registry.Register<KeepAliveGuardian>(guardian);
             registry.Register<KeepAlivePingSenders>(children.PingSenders);
             registry.Register<KeepAliveScheduler>(children.Scheduler);
+            // After the regions have handed their pairs off (and the pairs their schedules over), before the system
+            // stops: what waits to be written goes to the store, so a restart of every node finds it.
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "keepalive-write-schedule",
+                async () =>
+                {
+                    await children.Scheduler.Ask<SchedulerProtocol.AllWritten>(SchedulerProtocol.WriteEverything.Instance, FinalWriteTimeout)
+                        .ContinueWith(_ => { }, TaskScheduler.Default);
+                    return Done.Instance;
+                });
         });
 
         builder.WithShardRegion<HostGateRegion>(
@@ -106,13 +117,14 @@ public static class KeepAliveHostingExtensions
 
         builder.WithShardRegion<ProviderRegion>(
             ProviderRegionName,
-            (_, registry) =>
+            (system, registry) =>
             {
                 var deps = new Lazy<ProviderDependencies>(() => new ProviderDependencies(
-                    settings, catalog, store,
+                    settings, catalog,
                     registry.Get<HostGateRegion>(),
                     registry.Get<KeepAlivePingSenders>(),
-                    registry.Get<KeepAliveScheduler>()));
+                    registry.Get<KeepAliveScheduler>(),
+                    new ClusterSuccessorRegions(system, ProviderRegionName, sharding.Role)));
                 return entityId => ProviderKey.TryParse(entityId, out var pair)
                     ? ProviderActor.Props(pair, deps.Value)
                     : throw new ArgumentException($"Not a keep-alive entity id (<model>|<host>): '{entityId}'", nameof(entityId));
@@ -122,11 +134,20 @@ public static class KeepAliveHostingExtensions
             {
                 Role = sharding.Role,
                 StateStoreMode = StateStoreMode.DData,
-                RememberEntities = sharding.RememberEntities,
-                RememberEntitiesStore = RememberEntitiesStore.DData,
+                // Recovery rests on the durable schedule (the sweeper) and on hand-overs, not on remembered entities:
+                // remembering is one replicated write per new pair, which a burst of new pairs outruns (shards restart
+                // and drop what they buffered). docs/ARCHITECTURE.md, "Recovery".
+                RememberEntities = false,
                 // A pair that only pings gets no message through sharding; its own timer does not count as activity.
                 ShouldPassivateIdleEntities = false,
+                HandOffStopMessage = ProviderActor.HandOff.Instance,
             });
+
+        builder.WithSingleton<KeepAliveSweeper>(
+            SweeperName,
+            (_, registry, _) => ScheduleSweeperActor.Props(store, schedulerSettings, registry.Get<ProviderRegion>(), registry.Get<KeepAliveScheduler>()),
+            new ClusterSingletonOptions { Role = sharding.Role },
+            createProxyToo: true);
 
         return builder;
     }

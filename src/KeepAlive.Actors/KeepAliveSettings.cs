@@ -23,6 +23,12 @@ public sealed record KeepAliveSettings
     /// <summary>Upper bound of the per-pair offset.</summary>
     public TimeSpan MaxSpread { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// A due pair that has had no answer from its host's gate for this long asks again: the request (or the answer) was
+    /// lost with the gate's node, and a host that is really busy simply keeps the pair waiting in its queue.
+    /// </summary>
+    public TimeSpan LeaseRequestRetry { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Routees of the ping sender pool.</summary>
     public int PingSenderPoolSize { get; init; } = 4;
 
@@ -31,6 +37,13 @@ public sealed record KeepAliveSettings
     /// considered idle again, so a crashed router cannot block a host's pings forever.
     /// </summary>
     public TimeSpan StaleRequestTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// How long an unregistered pair's actor stays as a tombstone before it stops: a sweep that read the pair's stored
+    /// schedule just before its removal was written hands it over within its delivery timeout (30 s), and must not
+    /// bring the pair back.
+    /// </summary>
+    public TimeSpan UnregisteredLinger { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <exception cref="ArgumentException">names the first invalid setting.</exception>
     public KeepAliveSettings Validate()
@@ -41,8 +54,10 @@ public sealed record KeepAliveSettings
         Require(MaxIdle is null || MaxIdle > TimeSpan.Zero, nameof(MaxIdle), "must be positive when set");
         Require(SpreadFraction is >= 0 and < 1, nameof(SpreadFraction), "must be in [0, 1)");
         Require(MaxSpread >= TimeSpan.Zero, nameof(MaxSpread), "must not be negative");
+        Require(LeaseRequestRetry > TimeSpan.Zero, nameof(LeaseRequestRetry), "must be positive");
         Require(PingSenderPoolSize > 0, nameof(PingSenderPoolSize), "must be at least 1");
         Require(StaleRequestTimeout > TimeSpan.Zero, nameof(StaleRequestTimeout), "must be positive");
+        Require(UnregisteredLinger > TimeSpan.Zero, nameof(UnregisteredLinger), "must be positive");
         return this;
     }
 

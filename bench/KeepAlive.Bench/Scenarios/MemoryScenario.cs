@@ -20,14 +20,13 @@ public static class MemoryScenario
     // Bursts of 10,000 new entities made the remember-entities store time out (docs/BENCHMARKS.md).
     private const int Window = 1_000;
 
-    public static async Task RunAsync(bool rememberEntities)
+    public static async Task RunAsync()
     {
-        Report.Header($"memory: {PairCount:N0} idle pairs (keep_alive 1h), Redis store, remember-entities {(rememberEntities ? "on (default)" : "off")}");
+        Report.Header($"memory: {PairCount:N0} idle pairs (keep_alive 1h), Redis store");
         await using var redis = await RedisServer.StartAsync();
         // Declared before the node, so it is disposed after it: the scheduler may still write while the node stops.
         using var connection = await RedisConnection.ConnectAsync(redis.ConnectionString, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        await using var node = await BenchNode.StartAsync(new RedisScheduleStore(connection, "keepalive"),
-            sharding: new KeepAliveShardingSettings { RememberEntities = rememberEntities });
+        await using var node = await BenchNode.StartAsync(new RedisScheduleStore(connection, "keepalive"));
         // 100 models on each of 1,000 hosts.
         var all = Pairs.Make(WarmUpPairs + PairCount, hosts: 1000);
         var warmUp = all[..WarmUpPairs];

@@ -18,9 +18,9 @@ public static class RecoveryScenario
     private const int PairCount = 100_000;
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
 
-    public static async Task RunAsync(bool rememberEntities)
+    public static async Task RunAsync()
     {
-        Report.Header($"recovery: {PairCount:N0} pairs stored in Redis, a node starts, remember-entities {(rememberEntities ? "on (default)" : "off")}");
+        Report.Header($"recovery: {PairCount:N0} pairs stored in Redis, a node starts");
         await using var redis = await RedisServer.StartAsync();
         var pairs = Pairs.Make(PairCount, hosts: 1000);
         await WriteStoredScheduleAsync(redis, pairs);
@@ -30,8 +30,7 @@ public static class RecoveryScenario
         // The sweep looks one interval ahead: 30 min covers every stored wake-up (10-20 min from now).
         var scheduler = new SchedulerSettings { SweepInterval = TimeSpan.FromMinutes(30) };
         var clock = Stopwatch.StartNew();
-        await using var node = await BenchNode.StartAsync(new RedisScheduleStore(connection, "keepalive"), scheduler: scheduler,
-            sharding: new KeepAliveShardingSettings { RememberEntities = rememberEntities });
+        await using var node = await BenchNode.StartAsync(new RedisScheduleStore(connection, "keepalive"), scheduler: scheduler);
         var up = clock.Elapsed;
 
         // Entities started (through the scheduler's sweep), polled from the region's own state.

@@ -41,8 +41,16 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
         _settings = settings;
 
         Receive<HostUsed>(used => OnHostUsed(ProviderKey.NormalizeModel(used.Model)));
-        Receive<RequestStarted>(_ => OnRequestStarted());
-        Receive<RequestFinished>(_ => OnRequestFinished());
+        Receive<RequestStarted>(started =>
+        {
+            if (started.Confirm) Sender.Tell(Confirmed.Instance);
+            OnRequestStarted();
+        });
+        Receive<RequestFinished>(finished =>
+        {
+            if (finished.Confirm) Sender.Tell(Confirmed.Instance);
+            OnRequestFinished();
+        });
         Receive<RequestPingLease>(request => OnLeaseRequested(new Waiter(request.Pair, request.Attempt, Sender)));
         Receive<ReleasePingLease>(release => OnLeaseReleased(release.Pair, release.Attempt));
         Receive<LeaseExpired>(_ => OnLeaseExpired());

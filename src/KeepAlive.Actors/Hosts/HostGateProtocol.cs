@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using KeepAlive.Actors.Providers;
 using KeepAlive.Actors.Serialization;
 
@@ -16,10 +17,20 @@ public static class HostGateProtocol
     public sealed record HostUsed(string Host, string Model) : IWithHost, IKeepAliveMessage;
 
     /// <summary>Router code started a real request on the host; pings to it wait until it finishes.</summary>
-    public sealed record RequestStarted(string Host) : IWithHost, IKeepAliveMessage;
+    public sealed record RequestStarted(string Host) : IWithHost, IConfirmable, IKeepAliveMessage
+    {
+        // Left out when false, so a told command's wire format is what it was before confirmations.
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+        public bool Confirm { get; init; }
+    }
 
     /// <summary>Router code finished a real request on the host.</summary>
-    public sealed record RequestFinished(string Host) : IWithHost, IKeepAliveMessage;
+    public sealed record RequestFinished(string Host) : IWithHost, IConfirmable, IKeepAliveMessage
+    {
+        // Left out when false, so a told command's wire format is what it was before confirmations.
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+        public bool Confirm { get; init; }
+    }
 
     /// <summary>
     /// A due pair asks to ping. The answer is <see cref="PingLeaseGranted"/> (now, or once the host is idle)

@@ -14,13 +14,14 @@ namespace KeepAlive.Actors.Providers;
 /// <param name="HostGates">The host gate shard region (or anything that routes <see cref="Hosts.IWithHost"/>).</param>
 /// <param name="PingSenders">The node's ping sender pool.</param>
 /// <param name="Scheduler">The node's <see cref="SchedulerActor"/>.</param>
+/// <param name="Successors">Where a pair that moves hands its schedule over.</param>
 public sealed record ProviderDependencies(
     KeepAliveSettings Settings,
     ProviderCatalogHolder Catalog,
-    IScheduleStore Store,
     IActorRef HostGates,
     IActorRef PingSenders,
-    IActorRef Scheduler);
+    IActorRef Scheduler,
+    ISuccessorRegions Successors);
 
 /// <summary>
 /// One per <c>(model, host)</c> pair in the whole cluster. Holds the pair's schedule in a single wake-up
@@ -28,6 +29,11 @@ public sealed record ProviderDependencies(
 /// sender pool, the outcome sets the next wake-up (or a backoff retry). Every change is mirrored to the
 /// node's scheduler, which writes the durable schedule.
 /// </summary>
+/// <remarks>
+/// A pair's actor starts with nothing: usage gives it a schedule, the sweep hands it the stored one
+/// (<see cref="ResumeSchedule"/>), or its predecessor hands over everything it knew when the pair moved
+/// (<see cref="ScheduleHandedOver"/>, sent when sharding stops it for a handoff with <see cref="HandOff"/>).
+/// </remarks>
 public sealed class ProviderActor : ReceiveActor, IWithTimers
 {
     private enum Phase
@@ -51,18 +57,21 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     private sealed record PingResultLost(long Attempt);
 
-    private sealed record StoredScheduleLoaded(LoadedSchedule Loaded);
-
-    private sealed record StoredScheduleUnreadable(string Reason);
-
-    private sealed class ReloadStoredSchedule
+    /// <summary>
+    /// Sharding's stop message for a handoff (a graceful leave, a rebalance), set as the region's
+    /// <c>HandOffStopMessage</c>: the pair hands its schedule over to its successor before it stops.
+    /// </summary>
+    public sealed class HandOff
     {
-        public static readonly ReloadStoredSchedule Instance = new();
-        private ReloadStoredSchedule() { }
+        public static readonly HandOff Instance = new();
+        private HandOff() { }
     }
 
-    // A pair started while the store is unreachable (a handoff during an outage) reads its schedule again this often.
-    private static readonly TimeSpan StoreRetry = TimeSpan.FromSeconds(5);
+    private sealed class UnregisteredLingerOver
+    {
+        public static readonly UnregisteredLingerOver Instance = new();
+        private UnregisteredLingerOver() { }
+    }
 
     // The sender's own timeout ends every ping; past this margin the result was lost on the way back.
     private static readonly TimeSpan ResultMargin = TimeSpan.FromSeconds(5);
@@ -95,14 +104,31 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         _pair = pair;
         _deps = deps;
 
-        Receive<RecordUsage>(usage => OnUsage(usage.KeepAlive));
-        Receive<Unregister>(_ => OnUnregister());
+        Scheduling();
+    }
+
+    private void Scheduling()
+    {
+        Receive<RecordUsage>(usage =>
+        {
+            ConfirmIfAsked(usage);
+            OnUsage(usage.KeepAlive);
+        });
+        Receive<Unregister>(unregister =>
+        {
+            ConfirmIfAsked(unregister);
+            OnUnregister();
+        });
         // A pair that never told a schedule (unknown, or bad data of others) has nothing to write again.
         Receive<RewriteSchedule>(_ => _mirrored, _ => Mirror());
         Receive<GetProviderStatus>(_ => Sender.Tell(Status()));
-        Receive<StoredScheduleLoaded>(loaded => OnStoredSchedule(loaded.Loaded));
-        Receive<StoredScheduleUnreadable>(unreadable => OnStoredScheduleUnreadable(unreadable.Reason));
-        Receive<ReloadStoredSchedule>(_ => !_touchedSinceStart, _ => LoadStoredSchedule());
+        Receive<ResumeSchedule>(resume =>
+        {
+            Sender.Tell(Confirmed.Instance);
+            OnResume(resume);
+        });
+        Receive<ScheduleHandedOver>(handedOver => OnHandedOver(handedOver.Predecessor));
+        Receive<HandOff>(_ => OnHandOff());
         Receive<WakeUp>(_ => OnWakeUp());
         Receive<HostBusy>(busy => busy.Attempt == _attempt && _phase == Phase.AwaitingLease, OnHostBusy);
         Receive<PingLeaseGranted>(granted => OnLeaseGranted(granted.Attempt));
@@ -120,31 +146,16 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
-    // Timers die with an incarnation (restart, handoff, failover): the durable schedule re-arms them.
-    protected override void PreStart()
-    {
-        KeepAliveMetrics.PairStarted();
-        LoadStoredSchedule();
-    }
-
-    private void LoadStoredSchedule()
-    {
-        var self = Self;
-        _deps.Store.LoadAsync(_pair).PipeTo(self,
-            success: loaded => new StoredScheduleLoaded(loaded),
-            failure: ex => new StoredScheduleUnreadable(ex.Message));
-    }
-
-    private void OnStoredScheduleUnreadable(string reason)
-    {
-        // Usage since the start is newer than anything stored.
-        if (_touchedSinceStart) return;
-        LogProblemOnce($"[keep-alive] {_pair}: the stored schedule cannot be read; trying again every {StoreRetry.TotalSeconds} s");
-        _log.Debug("[keep-alive] {0}: reading the stored schedule failed: {1}", _pair, reason);
-        Timers.StartSingleTimer(ReloadStoredSchedule.Instance, ReloadStoredSchedule.Instance, StoreRetry);
-    }
+    // Timers die with an incarnation (restart, handoff, failover): what re-arms them arrives as a message
+    // (usage, the sweep's stored schedule, the predecessor's hand-over), never from PreStart.
+    protected override void PreStart() => KeepAliveMetrics.PairStarted();
 
     protected override void PostStop() => KeepAliveMetrics.PairStopped();
+
+    private void ConfirmIfAsked(IConfirmable command)
+    {
+        if (command.Confirm) Sender.Tell(Confirmed.Instance);
+    }
 
     private void OnUsage(string? keepAlive)
     {
@@ -193,47 +204,107 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     private void OnUnregister()
     {
         _touchedSinceStart = true;
+        CancelTimer();
         Timers.CancelAll();
         AbandonPendingLease();
         _deps.Scheduler.Tell(new SchedulerProtocol.MirrorSchedule(new ScheduleChange.Remove(_pair)));
         _log.Info("[keep-alive] {0} unregistered", _pair);
-        // Through sharding, so a remembered entity is forgotten rather than restarted.
-        Context.Parent.Tell(new Passivate(PoisonPill.Instance));
-        // A ping outcome or wake-up already queued would mirror a schedule over the removal and bring the pair back.
+        _mirrored = false;
+        SetState(PairState.Unregistered, "unregistered");
+        Timers.StartSingleTimer(UnregisteredLingerOver.Instance, UnregisteredLingerOver.Instance, _deps.Settings.UnregisteredLinger);
+        // A ping outcome, wake-up or stored schedule arriving now would mirror a schedule over the removal and bring
+        // the pair back; only new usage does.
         Become(() =>
         {
+            Receive<RecordUsage>(usage =>
+            {
+                Timers.Cancel(UnregisteredLingerOver.Instance);
+                Become(Scheduling);
+                ConfirmIfAsked(usage);
+                OnUsage(usage.KeepAlive);
+            });
+            Receive<Unregister>(ConfirmIfAsked);
+            Receive<ResumeSchedule>(_ => Sender.Tell(Confirmed.Instance));
+            Receive<GetProviderStatus>(_ => Sender.Tell(Status()));
             // The host's lease waits for the outcome of a ping in flight (the gate frees it after the timeout otherwise).
             Receive<PingSucceeded>(_ => ReleaseLease());
             Receive<PingFailed>(_ => ReleaseLease());
+            Receive<UnregisteredLingerOver>(_ => Context.Parent.Tell(new Passivate(PoisonPill.Instance)));
+            Receive<HandOff>(_ => Context.Stop(Self));
             ReceiveAny(_ => { });
         });
     }
 
-    private void OnStoredSchedule(LoadedSchedule loaded)
+    private void OnResume(ResumeSchedule stored)
     {
-        if (loaded.Problem is not null) _log.Warning("[keep-alive] {0}: {1}", _pair, loaded.Problem);
-        // Usage that arrived while the store was read is newer than anything stored.
-        if (_touchedSinceStart || loaded.Schedule is not { } stored) return;
-
+        // A pair that runs knows better than the store: usage or its predecessor came first.
+        if (_touchedSinceStart || stored.KeepAliveSeconds <= 0) return;
+        _touchedSinceStart = true;
         _lastUsage = Now;
-        if (stored.KeepAliveSeconds <= 0)
-        {
-            _interval = null;
-            SetState(PairState.Off, "keep_alive_seconds is 0 in the stored schedule");
-            return;
-        }
-
         _interval = TimeSpan.FromSeconds(stored.KeepAliveSeconds);
-        if (stored.NextWakeUp is not { } due)
-        {
-            SetState(PairState.IdleExpired, "the stored schedule has no next wake-up");
-            return;
-        }
-
         SetState(PairState.Scheduled, null);
         // Overdue pairs fire now, each after its own offset, so a recovery does not ping all in one tick.
-        ArmAt(due > Now ? due : Now + Offset());
-        _log.Debug("[keep-alive] {0} recovered, next wake-up {1:O}", _pair, _nextWakeUp);
+        var due = stored.NextWakeUp > Now ? stored.NextWakeUp : Now + Offset();
+        // What the store holds needs no write back; a moved (overdue) wake-up does.
+        ArmAt(due, mirror: due != stored.NextWakeUp);
+        _log.Debug("[keep-alive] {0} resumed from the stored schedule, next wake-up {1:O}", _pair, _nextWakeUp);
+    }
+
+    private void OnHandedOver(ProviderStatus predecessor)
+    {
+        if (_touchedSinceStart) return;
+        _touchedSinceStart = true;
+        _lastUsage = predecessor.LastUsage;
+        _lastPing = predecessor.LastPing;
+        _consecutiveFailures = predecessor.ConsecutiveFailures;
+        _lastSkip = predecessor.LastSkip;
+        if (predecessor.KeepAliveSeconds <= 0)
+        {
+            SetState(PairState.Off, predecessor.Reason);
+            Mirror();
+            return;
+        }
+
+        _interval = TimeSpan.FromSeconds(predecessor.KeepAliveSeconds);
+        if (predecessor.NextWakeUp is not { } due)
+        {
+            SetState(predecessor.State, predecessor.Reason);
+            Mirror();
+            return;
+        }
+
+        // A lease wait or a ping in flight ended with the predecessor: due again (a ping in flight had moved its
+        // wake-up an interval on already).
+        SetState(predecessor.State is PairState.AwaitingHost or PairState.Pinging ? PairState.Scheduled : predecessor.State, predecessor.Reason);
+        ArmAt(due);
+        _log.Debug("[keep-alive] {0} taken over from its predecessor, next wake-up {1:O}", _pair, _nextWakeUp);
+    }
+
+    /// <summary>
+    /// Sharding moves the pair: everything it knows goes to its successor (through another node's region, which
+    /// delivers once the shard has its new home), and from now on the successor writes the pair's schedule.
+    /// Messages that reach this incarnation before it stops follow the same way.
+    /// </summary>
+    private void OnHandOff()
+    {
+        CancelTimer();
+        Timers.CancelAll();
+        AbandonPendingLease();
+        var successor = _deps.Successors.For(_pair);
+        if (successor is not null && _touchedSinceStart)
+        {
+            successor.Tell(new ScheduleHandedOver(Status()), ActorRefs.NoSender);
+            _deps.Scheduler.Tell(new SchedulerProtocol.HandedOver(_pair));
+        }
+
+        Self.Tell(PoisonPill.Instance);
+        Become(() =>
+        {
+            Receive<IWithProviderKey>(message => successor?.Tell(message, Sender));
+            Receive<PingSucceeded>(_ => ReleaseLease());
+            Receive<PingFailed>(_ => ReleaseLease());
+            ReceiveAny(_ => { });
+        });
     }
 
     private void OnWakeUp()
@@ -290,8 +361,8 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     {
         _attempt++;
         _deps.HostGates.Tell(new RequestPingLease(_pair.Host, _pair, _attempt));
-        // A lost answer (gate moved or crashed) must not leave the pair waiting forever: ask again.
-        Timers.StartSingleTimer(LeaseWaitExpired.Instance, LeaseWaitExpired.Instance, _deps.Settings.PingTimeout);
+        // A request or answer lost with the gate's node (a crash) must not leave the pair waiting: ask again soon.
+        Timers.StartSingleTimer(LeaseWaitExpired.Instance, LeaseWaitExpired.Instance, _deps.Settings.LeaseRequestRetry);
     }
 
     private void OnLeaseWaitExpired()
@@ -423,10 +494,11 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
     /// <summary>The next ping is one interval (plus the pair's offset) after the last activity.</summary>
     private void ScheduleAfterActivity(DateTimeOffset activity) => ArmAt(activity + _interval!.Value + Offset());
 
-    private void ArmAt(DateTimeOffset at)
+    private void ArmAt(DateTimeOffset at, bool mirror = true)
     {
         _nextWakeUp = at;
-        Mirror();
+        if (mirror) Mirror();
+        else _mirrored = true;
         var now = Now;
         if (at <= now)
         {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using KeepAlive.Actors.Serialization;
 
 namespace KeepAlive.Actors.Providers;
@@ -31,6 +32,12 @@ public enum PairState
 
     /// <summary>A ping is in flight.</summary>
     Pinging,
+
+    /// <summary>
+    /// Unregistered: no more pings, its keys are removed. The actor lingers a minute so a stale stored schedule cannot
+    /// bring the pair back; listings leave it out.
+    /// </summary>
+    Unregistered,
 }
 
 /// <summary>Messages of <see cref="ProviderActor"/>; told to the provider shard region.</summary>
@@ -40,16 +47,47 @@ public static class ProviderProtocol
     /// The router used the pair: its next ping moves to now + <paramref name="KeepAlive"/>, and the model
     /// becomes its host's occupant. A falsy or invalid keep_alive turns the pair off.
     /// </summary>
-    public sealed record RecordUsage(ProviderKey Pair, string? KeepAlive) : IWithProviderKey, IKeepAliveMessage
+    /// <remarks>
+    /// Told, it costs the caller a few hundred nanoseconds and nothing answers. Asked with <see cref="Confirm"/>
+    /// (as <see cref="UsageRecorder"/> does), the pair answers <see cref="Confirmed"/> once it has taken the usage.
+    /// </remarks>
+    public sealed record RecordUsage(ProviderKey Pair, string? KeepAlive) : IWithProviderKey, IConfirmable, IKeepAliveMessage
     {
         public RecordUsage(string modelName, string host, string? keepAlive)
             : this(ProviderKey.From(modelName, host), keepAlive)
         {
         }
+
+        // Left out when false, so a told command's wire format is what it was before confirmations.
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+        public bool Confirm { get; init; }
     }
 
     /// <summary>Forget the pair: no more pings, its keys leave the schema, the entity stops for good.</summary>
-    public sealed record Unregister(ProviderKey Pair) : IWithProviderKey, IKeepAliveMessage;
+    public sealed record Unregister(ProviderKey Pair) : IWithProviderKey, IConfirmable, IKeepAliveMessage
+    {
+        // Left out when false, so a told command's wire format is what it was before confirmations.
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+        public bool Confirm { get; init; }
+    }
+
+    /// <summary>
+    /// The pair's schedule as the store holds it, handed over by the sweep (at start, when a member is removed,
+    /// periodically), so a pair whose actor is gone (a lost node, a restart) starts again on it without reading the
+    /// store itself. A pair that already runs keeps its own schedule. Always answered with <see cref="Confirmed"/>,
+    /// which paces the sweep.
+    /// </summary>
+    public sealed record ResumeSchedule(ProviderKey Pair, long KeepAliveSeconds, DateTimeOffset NextWakeUp) : IWithProviderKey, IKeepAliveMessage;
+
+    /// <summary>
+    /// The pair's actor moved (a graceful leave or a rebalance): its predecessor hands over everything it knew, so the
+    /// successor continues exactly where it stopped, including what was not written to the store yet.
+    /// </summary>
+    public sealed record ScheduleHandedOver(ProviderStatus Predecessor) : IWithProviderKey, IKeepAliveMessage
+    {
+        [JsonIgnore]
+        public ProviderKey Pair => Predecessor.Pair;
+    }
 
     /// <summary>
     /// The schedule store was unreachable and may have come back empty (a Redis restart without persistence):

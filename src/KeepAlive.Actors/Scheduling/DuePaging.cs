@@ -17,6 +17,12 @@ internal interface IWakeUpRange
     Task<IReadOnlyList<ScoredMember>> RangeAsync(double min, double max, long skip, int take);
 
     Task<long> CountAsync(double min, double max);
+
+    /// <summary>
+    /// The stored schedule of each due member, read in one round trip for the page: a schedule with its wake-up, or
+    /// the problem that makes the member unusable (named by key).
+    /// </summary>
+    Task<IReadOnlyList<LoadedSchedule>> ReadSchedulesAsync(IReadOnlyList<(ProviderKey Pair, DateTimeOffset WakeUp)> due);
 }
 
 /// <summary>
@@ -35,7 +41,7 @@ internal static class DuePaging
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
         var window = await ReadWindowAsync(range, WakeUpScores.DueUpTo(upTo), after, pageSize);
-        return ToPage(range.Name, window, after);
+        return await ToPageAsync(range, window, after);
     }
 
     /// <param name="Skipped">How many members of the cursor's second precede <paramref name="Entries"/>.</param>
@@ -81,18 +87,25 @@ internal static class DuePaging
         return seen;
     }
 
-    private static DuePage ToPage(string setName, Window window, DueCursor? after)
+    private static async Task<DuePage> ToPageAsync(IWakeUpRange range, Window window, DueCursor? after)
     {
-        var due = new List<ProviderKey>(window.Entries.Count);
+        var members = new List<(ProviderKey Pair, DateTimeOffset WakeUp)>(window.Entries.Count);
         var problems = new List<string>();
         foreach (var entry in window.Entries)
         {
             if (!ProviderKey.TryParse(entry.Member, out var pair))
-                problems.Add(ScheduleProblems.NotAPair(setName, entry.Member));
-            else if (!WakeUpScores.TryToWakeUp(entry.Score, out _))
-                problems.Add(ScheduleProblems.NotAWakeUp(setName, entry.Member, entry.Score));
+                problems.Add(ScheduleProblems.NotAPair(range.Name, entry.Member));
+            else if (!WakeUpScores.TryToWakeUp(entry.Score, out var wakeUp))
+                problems.Add(ScheduleProblems.NotAWakeUp(range.Name, entry.Member, entry.Score));
             else
-                due.Add(pair);
+                members.Add((pair, wakeUp));
+        }
+
+        var due = new List<StoredSchedule>(members.Count);
+        foreach (var loaded in members.Count == 0 ? [] : await range.ReadSchedulesAsync(members))
+        {
+            if (loaded.Problem is not null) problems.Add(loaded.Problem);
+            if (loaded.Schedule is not null) due.Add(loaded.Schedule);
         }
         return new DuePage(due, problems, window.More ? NextCursor(window, after) : null);
     }

@@ -33,8 +33,11 @@ public sealed record DueCursor(long Score, int SeenAtScore)
     public string? LastMember { get; init; }
 }
 
-/// <summary>One page of due members; <paramref name="Problems"/> name the keys skipped as unusable; <paramref name="Next"/> is null at the end.</summary>
-public sealed record DuePage(IReadOnlyList<ProviderKey> Due, IReadOnlyList<string> Problems, DueCursor? Next);
+/// <summary>
+/// One page of due members with their stored schedules (so the reader can hand them over without reading each pair
+/// again); <paramref name="Problems"/> name the keys skipped as unusable; <paramref name="Next"/> is null at the end.
+/// </summary>
+public sealed record DuePage(IReadOnlyList<StoredSchedule> Due, IReadOnlyList<string> Problems, DueCursor? Next);
 
 /// <summary>
 /// The durable state of DESIGN §2 (Redis schema). <see cref="RedisScheduleStore"/> writes the real keys;
@@ -49,8 +52,8 @@ public interface IScheduleStore
     Task<LoadedSchedule> LoadAsync(ProviderKey pair);
 
     /// <summary>
-    /// Members with a score at or before <paramref name="upTo"/>, in score order, at most <paramref name="pageSize"/>
-    /// entries read (unusable ones are reported in <see cref="DuePage.Problems"/> instead). Pass <see cref="DuePage.Next"/>
+    /// Members with a score at or before <paramref name="upTo"/>, in score order, each with its hash's keep-alive,
+    /// at most <paramref name="pageSize"/> entries read (unusable ones are reported in <see cref="DuePage.Problems"/> instead). Pass <see cref="DuePage.Next"/>
     /// back as <paramref name="after"/>: members the caller reschedules into the future between pages do not make it
     /// miss others.
     /// </summary>

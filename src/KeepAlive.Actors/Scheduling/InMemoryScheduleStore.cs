@@ -75,6 +75,16 @@ public sealed class InMemoryScheduleStore : IScheduleStore, IWakeUpRange
         }
     }
 
+    Task<IReadOnlyList<LoadedSchedule>> IWakeUpRange.ReadSchedulesAsync(IReadOnlyList<(ProviderKey Pair, DateTimeOffset WakeUp)> due)
+    {
+        lock (_gate)
+        {
+            // Only this store writes its data: every member has its schedule (a member removed meanwhile is simply gone).
+            return Task.FromResult<IReadOnlyList<LoadedSchedule>>(
+                due.Select(member => new LoadedSchedule(_providers.GetValueOrDefault(member.Pair), null)).ToList());
+        }
+    }
+
     private void Apply(ScheduleChange change)
     {
         switch (change)

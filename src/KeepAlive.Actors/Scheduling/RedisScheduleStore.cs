@@ -13,7 +13,8 @@ namespace KeepAlive.Actors.Scheduling;
 /// StackExchange.Redis sends every DEL as UNLINK where the server has it: the same deletion, memory freed in the background.</item>
 /// <item><see cref="LoadAsync"/>: HGET, EXISTS, ZSCORE, pipelined.</item>
 /// <item><see cref="ReadDueAsync"/>: <c>ZRANGEBYSCORE key min max WITHSCORES LIMIT skip take</c>; when members already
-/// returned have moved, also ZCOUNT and a few one-entry ZRANGEBYSCOREs to find the cursor's place again.</item>
+/// returned have moved, also ZCOUNT and a few one-entry ZRANGEBYSCOREs to find the cursor's place again; then HGET and
+/// EXISTS of each member's hash, pipelined (one round trip per page).</item>
 /// <item><see cref="ClearAsync"/>: SCAN on every primary, DEL of what it finds in chunks, DEL of the sorted set.</item>
 /// </list>
 /// </remarks>
@@ -82,6 +83,21 @@ public sealed class RedisScheduleStore : IScheduleStore, IWakeUpRange
     }
 
     Task<long> IWakeUpRange.CountAsync(double min, double max) => Database.SortedSetLengthAsync(_keys.NextWakeUp, min, max);
+
+    async Task<IReadOnlyList<LoadedSchedule>> IWakeUpRange.ReadSchedulesAsync(IReadOnlyList<(ProviderKey Pair, DateTimeOffset WakeUp)> due)
+    {
+        var db = Database;
+        var reads = due.Select(member =>
+        {
+            var hashKey = _keys.Provider(member.Pair);
+            return (member.Pair, member.WakeUp, KeepAlive: ReadKeepAliveAsync(db, hashKey), Exists: db.KeyExistsAsync(hashKey));
+        }).ToList();
+        await Task.WhenAll(reads.SelectMany(read => new Task[] { read.KeepAlive, read.Exists }));
+        var schedules = new List<LoadedSchedule>(reads.Count);
+        foreach (var read in reads)
+            schedules.Add(Interpret(read.Pair, await read.Exists, await read.KeepAlive, WakeUpScores.ToScore(read.WakeUp)));
+        return schedules;
+    }
 
     private Task[] Write(IDatabaseAsync db, ScheduleChange change) => change switch
     {

@@ -19,7 +19,10 @@ public sealed record SchedulerSettings
     /// </summary>
     public int MaxBatchSize { get; init; } = 10_000;
 
-    /// <summary>How often the sorted set is read for pairs that are (nearly) due but have no live actor.</summary>
+    /// <summary>
+    /// How often the sorted set is read for pairs due within the next interval, which are handed their stored schedule
+    /// (pairs written by other programs, or whose actor is gone). The whole set is read at start and when a member leaves.
+    /// </summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Members read per sweep request (<c>ZRANGE ... BYSCORE LIMIT</c>).</summary>
@@ -43,10 +46,9 @@ public sealed record SchedulerSettings
 }
 
 /// <summary>
-/// One per node, the only writer of the schema. Coalesces the pairs' schedule changes (latest wins per
-/// pair) and writes them in batches; keeps them through store outages and writes them when the store is
-/// back. Sweeps the sorted set on start and periodically, and starts the actors of pairs that are due
-/// soon, so a restarted cluster and pairs written by other programs are pinged on their stored schedule.
+/// One per node, the only writer of the schema for the pairs living on the node. Coalesces their schedule changes
+/// (latest wins per pair) and writes them in batches; keeps them through store outages and writes them when the
+/// store is back. Reading the schedule back is the <see cref="ScheduleSweeperActor"/>'s job.
 /// </summary>
 public sealed class SchedulerActor : ReceiveActor, IWithTimers
 {
@@ -56,39 +58,24 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         private Flush() { }
     }
 
-    private sealed class Sweep
-    {
-        public static readonly Sweep Instance = new();
-        private Sweep() { }
-    }
-
     private sealed record BatchWritten(IReadOnlyList<ScheduleChange> Batch);
 
     private sealed record BatchFailed(IReadOnlyList<ScheduleChange> Batch, Exception Cause);
 
     private sealed record Cleared(Exception? Failure);
 
-    private sealed record DuePageRead(DuePage Page);
-
-    private sealed record SweepFailed(Exception Cause);
-
-    // Sharding starts after the scheduler; until the region is registered a sweep is retried this soon, not a sweep interval later.
-    private static readonly TimeSpan RegionRetry = TimeSpan.FromMilliseconds(500);
-    private const string RegionRetryKey = "sweep-when-region-ready";
-
     private readonly IScheduleStore _store;
     private readonly SchedulerSettings _settings;
     private readonly Func<IActorRef?> _providerRegion;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<ProviderKey, ScheduleChange> _pending = new();
-    private HashSet<ProviderKey> _removalsInFlight = [];
-    private readonly HashSet<string> _reportedProblems = new();
+    private readonly List<IActorRef> _waitingForReady = [];
+    private readonly List<IActorRef> _waitingForAllWritten = [];
+    // The batch being written; one at a time.
+    private int _writingCount;
     private bool _ready;
-    private bool _writing;
-    private bool _sweeping;
     private bool _storeDown;
     private long _batchesWritten;
-    private long _sweepsCompleted;
 
     public SchedulerActor(IScheduleStore store, SchedulerSettings settings, Func<IActorRef?> providerRegion)
     {
@@ -97,16 +84,21 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         _providerRegion = providerRegion;
 
         Receive<MirrorSchedule>(mirror => OnChange(mirror.Change));
+        Receive<HandedOver>(handedOver => OnHandedOver(handedOver.Pair));
         Receive<Flush>(_ => WriteBatch());
         Receive<BatchWritten>(OnBatchWritten);
         Receive<BatchFailed>(OnBatchFailed);
         Receive<Cleared>(OnCleared);
-        Receive<Sweep>(_ => StartSweep());
-        Receive<DuePageRead>(OnDuePage);
-        Receive<SweepFailed>(failed => OnSweepFailed(failed.Cause));
         Receive<CurrentShardRegionState>(OnLocalPairs);
-        Receive<GetSchedulerStatus>(_ => Sender.Tell(new SchedulerStatus(_pending.Count, _storeDown, _batchesWritten, _sweepsCompleted)));
+        Receive<WhenReady>(_ => OnWhenReady());
+        Receive<WriteEverything>(_ => OnWriteEverything());
+        Receive<GetSchedulerStatus>(_ => Sender.Tell(new SchedulerStatus(PendingCount, _storeDown, _batchesWritten)));
     }
+
+    /// <summary>Changes not in the store yet: queued, or in the batch being written.</summary>
+    private int PendingCount => _pending.Count + _writingCount;
+
+    private bool Writing => _writingCount > 0;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -131,9 +123,37 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     {
         if (cleared.Failure is not null)
             _log.Error("[keep-alive] clear-on-start failed, the stored schedule is kept: {0}", cleared.Failure.Message);
-        // Writes wait for the clear, or it would wipe schedules registered while it ran.
+        // Writes wait for the clear, or it would wipe schedules registered while it ran; so do reads.
         _ready = true;
-        Timers.StartPeriodicTimer(Sweep.Instance, Sweep.Instance, TimeSpan.Zero, _settings.SweepInterval);
+        foreach (var waiter in _waitingForReady) waiter.Tell(Ready.Instance);
+        _waitingForReady.Clear();
+    }
+
+    private void OnWhenReady()
+    {
+        if (_ready) Sender.Tell(Ready.Instance);
+        else _waitingForReady.Add(Sender);
+    }
+
+    private void OnHandedOver(ProviderKey pair)
+    {
+        if (_pending.TryGetValue(pair, out var change) && change is ScheduleChange.Upsert) _pending.Remove(pair);
+        KeepAliveMetrics.SetPendingWrites(_pending.Count);
+    }
+
+    /// <summary>Coordinated shutdown: the pairs handed off their schedules; what waits here goes to the store before the node stops.</summary>
+    private void OnWriteEverything()
+    {
+        _waitingForAllWritten.Add(Sender);
+        WriteBatch();
+        AnswerAllWrittenWhenDone();
+    }
+
+    private void AnswerAllWrittenWhenDone()
+    {
+        if (_waitingForAllWritten.Count == 0 || (Writing && !_storeDown) || (_pending.Count > 0 && !_storeDown)) return;
+        foreach (var waiter in _waitingForAllWritten) waiter.Tell(new AllWritten(PendingCount));
+        _waitingForAllWritten.Clear();
     }
 
     private void OnChange(ScheduleChange change)
@@ -145,12 +165,11 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     private void WriteBatch()
     {
-        if (!_ready || _writing || _pending.Count == 0) return;
+        if (!_ready || Writing || _pending.Count == 0) return;
         var batch = _pending.Values.Take(_settings.MaxBatchSize).ToList();
         foreach (var change in batch) _pending.Remove(change.Pair);
         KeepAliveMetrics.SetPendingWrites(_pending.Count);
-        _writing = true;
-        _removalsInFlight = batch.OfType<ScheduleChange.Remove>().Select(remove => remove.Pair).ToHashSet();
+        _writingCount = batch.Count;
         var self = Self;
         KeepAliveMetrics.MeasureBatch(_store.ApplyAsync(batch), batch.Count).PipeTo(self,
             success: () => new BatchWritten(batch),
@@ -159,8 +178,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     private void OnBatchWritten(BatchWritten written)
     {
-        _writing = false;
-        _removalsInFlight = [];
+        _writingCount = 0;
         _batchesWritten++;
         if (_storeDown)
         {
@@ -170,25 +188,28 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
             _providerRegion()?.Tell(GetShardRegionState.Instance, Self);
         }
 
-        if (_pending.Count >= _settings.MaxBatchSize) WriteBatch();
+        if (_pending.Count >= _settings.MaxBatchSize || _waitingForAllWritten.Count > 0) WriteBatch();
+        AnswerAllWrittenWhenDone();
     }
 
     private void OnBatchFailed(BatchFailed failed)
     {
-        _writing = false;
-        _removalsInFlight = [];
+        _writingCount = 0;
         // A change that arrived while the batch was out is newer: it wins over the failed one.
         foreach (var change in failed.Batch) _pending.TryAdd(change.Pair, change);
         KeepAliveMetrics.SetPendingWrites(_pending.Count);
         if (_storeDown)
         {
             _log.Debug("[keep-alive] schedule store still unreachable; {0} change(s) pending", _pending.Count);
-            return;
+        }
+        else
+        {
+            _storeDown = true;
+            _log.Warning("[keep-alive] schedule store unreachable, pings go on from memory and {0} change(s) wait to be written: {1}",
+                _pending.Count, failed.Cause.Message);
         }
 
-        _storeDown = true;
-        _log.Warning("[keep-alive] schedule store unreachable, pings go on from memory and {0} change(s) wait to be written: {1}",
-            _pending.Count, failed.Cause.Message);
+        AnswerAllWrittenWhenDone();
     }
 
     private void OnLocalPairs(CurrentShardRegionState state)
@@ -202,62 +223,5 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
             pairs++;
         }
         _log.Info("[keep-alive] asked the {0} pair(s) on this node to write their schedules again", pairs);
-    }
-
-    private void StartSweep()
-    {
-        if (_sweeping) return;
-        if (_providerRegion() is null)
-        {
-            Timers.StartSingleTimer(RegionRetryKey, Sweep.Instance, RegionRetry);
-            return;
-        }
-
-        _sweeping = true;
-        ReadDuePage(null);
-    }
-
-    private void ReadDuePage(DueCursor? after)
-    {
-        // Look one sweep ahead, so a pair's actor is alive and armed before its wake-up, not a sweep late.
-        var upTo = Context.System.Scheduler.Now + _settings.SweepInterval;
-        var self = Self;
-        _store.ReadDueAsync(upTo, after, _settings.SweepPageSize).PipeTo(self,
-            success: page => new DuePageRead(page),
-            failure: ex => new SweepFailed(ex));
-    }
-
-    private void OnDuePage(DuePageRead read)
-    {
-        foreach (var problem in read.Page.Problems)
-        {
-            if (_reportedProblems.Add(problem)) _log.Warning("[keep-alive] skipped stored data: {0}", problem);
-        }
-
-        var region = _providerRegion()!;
-        foreach (var pair in read.Page.Due.Where(pair => !IsBeingRemoved(pair)))
-            // The region acknowledges every StartEntity; Nobody drops the acks, which would otherwise be logged as unhandled.
-            region.Tell(new ShardRegion.StartEntity(pair.EntityId), ActorRefs.Nobody);
-        if (read.Page.Next is { } next)
-        {
-            ReadDuePage(next);
-            return;
-        }
-
-        _sweeping = false;
-        _sweepsCompleted++;
-    }
-
-    /// <summary>
-    /// An unregistered pair stays in the store until its removal is written. Woken meanwhile, it would load
-    /// its old schedule and mirror it back over the removal: it would never go.
-    /// </summary>
-    private bool IsBeingRemoved(ProviderKey pair) =>
-        _pending.TryGetValue(pair, out var pending) ? pending is ScheduleChange.Remove : _removalsInFlight.Contains(pair);
-
-    private void OnSweepFailed(Exception cause)
-    {
-        _sweeping = false;
-        _log.Debug("[keep-alive] sweep of the stored schedule failed, retrying in {0}: {1}", _settings.SweepInterval, cause.Message);
     }
 }

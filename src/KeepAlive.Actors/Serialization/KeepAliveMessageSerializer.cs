@@ -28,6 +28,8 @@ public sealed class KeepAliveMessageSerializer(ExtendedActorSystem system) : Ser
         ["p.unregister"] = typeof(Unregister),
         ["p.get-status"] = typeof(GetProviderStatus),
         ["p.rewrite-schedule"] = typeof(RewriteSchedule),
+        ["p.resume"] = typeof(ResumeSchedule),
+        ["p.handed-over"] = typeof(ScheduleHandedOver),
         ["p.status"] = typeof(ProviderStatus),
         ["p.last-ping"] = typeof(LastPing),
         ["h.used"] = typeof(HostUsed),
@@ -39,6 +41,7 @@ public sealed class KeepAliveMessageSerializer(ExtendedActorSystem system) : Ser
         ["h.lease-release"] = typeof(ReleasePingLease),
         ["h.get-status"] = typeof(GetHostStatus),
         ["h.status"] = typeof(HostStatus),
+        ["k.confirmed"] = typeof(Confirmed),
     };
 
     private static readonly IReadOnlyDictionary<Type, string> ManifestsByType =
@@ -93,12 +96,17 @@ public sealed class KeepAliveMessageSerializer(ExtendedActorSystem system) : Ser
         public override RecordUsage Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
             var wire = JsonSerializer.Deserialize<WireUsage>(ref reader, options) ?? throw new JsonException("A usage must not be null.");
-            return new RecordUsage(wire.Pair, wire.KeepAlive);
+            return new RecordUsage(wire.Pair, wire.KeepAlive) { Confirm = wire.Confirm };
         }
 
         public override void Write(Utf8JsonWriter writer, RecordUsage value, JsonSerializerOptions options) =>
-            JsonSerializer.Serialize(writer, new WireUsage(value.Pair, value.KeepAlive), options);
+            JsonSerializer.Serialize(writer, new WireUsage(value.Pair, value.KeepAlive, value.Confirm), options);
 
-        private sealed record WireUsage(ProviderKey Pair, string? KeepAlive);
+        // Confirm came later and is left out when false: a told usage reads as it always did, and a node that does not
+        // know the field reads the rest and answers nothing (the asker times out).
+        private sealed record WireUsage(
+            ProviderKey Pair,
+            string? KeepAlive,
+            [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Confirm = false);
     }
 }

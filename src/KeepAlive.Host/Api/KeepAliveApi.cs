@@ -1,14 +1,16 @@
+using System.Globalization;
 using System.Text.Json;
-using Akka.Actor;
-using Akka.Hosting;
-using KeepAlive.Actors.Hosts;
+using KeepAlive.Actors;
 using KeepAlive.Actors.Providers;
-using Microsoft.AspNetCore.Mvc;
 using static KeepAlive.Actors.Providers.ProviderProtocol;
 
 namespace KeepAlive.Host.Api;
 
-/// <summary>The HTTP API for routers in other languages: usage, host requests and pair statuses.</summary>
+/// <summary>
+/// The HTTP API for routers in other languages: usage, host requests and pair statuses. A 2xx means the work is kept:
+/// commands go through <see cref="UsageRecorder"/> and are answered 202 only once every actor confirmed them; a node
+/// that cannot take more right now answers 503 with <c>Retry-After</c>.
+/// </summary>
 public static class KeepAliveApi
 {
     /// <summary>Bodies above this are refused with 413; a usage item is ~100 bytes, so a batch of ~10,000 fits.</summary>
@@ -35,16 +37,16 @@ public static class KeepAliveApi
         api.MapPost("/usage", RecordUsageAsync);
         api.MapPost("/usage/batch", RecordUsageBatchAsync);
         api.MapDelete("/usage", UnregisterAsync);
-        api.MapPost("/hosts/requests/start", (HttpRequest request, IActorRegistry registry) =>
-            TellHostAsync(request, registry, host => new HostGateProtocol.RequestStarted(host)));
-        api.MapPost("/hosts/requests/finish", (HttpRequest request, IActorRegistry registry) =>
-            TellHostAsync(request, registry, host => new HostGateProtocol.RequestFinished(host)));
+        api.MapPost("/hosts/requests/start", (HttpRequest request, UsageRecorder recorder) =>
+            ReportHostRequestAsync(request, host => recorder.RequestStartedAsync(host, request.HttpContext.RequestAborted)));
+        api.MapPost("/hosts/requests/finish", (HttpRequest request, UsageRecorder recorder) =>
+            ReportHostRequestAsync(request, host => recorder.RequestFinishedAsync(host, request.HttpContext.RequestAborted)));
         api.MapGet("/providers", ListProvidersAsync);
         api.MapGet("/providers/one", OneProviderAsync);
         return app;
     }
 
-    private static async Task<IResult> RecordUsageAsync(HttpRequest request, IActorRegistry registry)
+    private static async Task<IResult> RecordUsageAsync(HttpRequest request, UsageRecorder recorder)
     {
         var (body, failure) = await ReadJsonAsync(request);
         if (failure is not null) return failure;
@@ -53,11 +55,10 @@ public static class KeepAliveApi
         var usage = UsageRequests.ReadUsage(body, string.Empty, problems);
         if (usage is null) return Invalid(problems);
 
-        registry.Get<ProviderRegion>().Tell(new RecordUsage(usage.Pair, usage.KeepAlive));
-        return Results.Accepted(value: new { accepted = 1 });
+        return Answer(await recorder.RecordAsync([new RecordUsage(usage.Pair, usage.KeepAlive)], request.HttpContext.RequestAborted));
     }
 
-    private static async Task<IResult> RecordUsageBatchAsync(HttpRequest request, IActorRegistry registry)
+    private static async Task<IResult> RecordUsageBatchAsync(HttpRequest request, UsageRecorder recorder)
     {
         var (body, failure) = await ReadJsonAsync(request);
         if (failure is not null) return failure;
@@ -73,23 +74,20 @@ public static class KeepAliveApi
         var usages = body.EnumerateArray().Select((item, i) => UsageRequests.ReadUsage(item, $"[{i}]", problems)).ToList();
         if (problems.Count > 0) return Invalid(problems);
 
-        var region = registry.Get<ProviderRegion>();
-        foreach (var usage in usages) region.Tell(new RecordUsage(usage!.Pair, usage.KeepAlive));
-        return Results.Accepted(value: new { accepted = usages.Count });
+        var commands = usages.Select(usage => new RecordUsage(usage!.Pair, usage.KeepAlive)).ToList();
+        return Answer(await recorder.RecordAsync(commands, request.HttpContext.RequestAborted));
     }
 
-    private static async Task<IResult> UnregisterAsync(
-        [FromQuery(Name = "model_name")] string? modelName, string? host, IActorRegistry registry, ProviderDirectory directory)
+    private static async Task<IResult> UnregisterAsync(HttpRequest request, UsageRecorder recorder, ProviderDirectory directory)
     {
         var problems = new UsageRequests.Problems();
-        if (UsageRequests.ReadPair(modelName, host, problems) is not { } pair) return Invalid(problems);
+        if (UsageRequests.ReadPair(request, problems) is not { } pair) return Invalid(problems);
         if (!await directory.IsKnownAsync(pair)) return UnknownPair(pair);
 
-        registry.Get<ProviderRegion>().Tell(new Unregister(pair));
-        return Results.Accepted();
+        return Answer(await recorder.UnregisterAsync(pair, request.HttpContext.RequestAborted), withCount: false);
     }
 
-    private static async Task<IResult> TellHostAsync(HttpRequest request, IActorRegistry registry, Func<string, object> message)
+    private static async Task<IResult> ReportHostRequestAsync(HttpRequest request, Func<string, Task<DeliveryOutcome>> report)
     {
         var (body, failure) = await ReadJsonAsync(request);
         if (failure is not null) return failure;
@@ -102,9 +100,20 @@ public static class KeepAliveApi
         }
 
         if (UsageRequests.ReadHost(body, string.Empty, problems) is not { } host) return Invalid(problems);
-        registry.Get<HostGateRegion>().Tell(message(host.Trim()));
-        return Results.Accepted();
+        return Answer(await report(host.Trim()), withCount: false);
     }
+
+    /// <summary>202 when every command was taken; 503 with <c>Retry-After</c> when the node refused them or could not confirm them.</summary>
+    private static IResult Answer(DeliveryOutcome outcome, bool withCount = true) => outcome switch
+    {
+        DeliveryOutcome.Taken taken => withCount ? Results.Accepted(value: new { accepted = taken.Count }) : Results.Accepted(),
+        DeliveryOutcome.Refused refused => Unavailable("Too busy: nothing was taken", refused.Reason, refused.RetryAfter),
+        DeliveryOutcome.Unconfirmed unconfirmed => Unavailable("Not confirmed: sending again is safe", unconfirmed.Reason, unconfirmed.RetryAfter),
+        _ => throw new InvalidOperationException($"Unknown delivery outcome {outcome}."),
+    };
+
+    private static IResult Unavailable(string title, string detail, TimeSpan retryAfter) => new RetryLater(Results.Problem(
+        statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail), retryAfter);
 
     private static async Task<IResult> ListProvidersAsync(HttpRequest request, ProviderDirectory directory, CancellationToken cancellation)
     {
@@ -113,11 +122,10 @@ public static class KeepAliveApi
         return Results.Ok(ProviderListJson.From(await directory.ListAsync(query, cancellation), query));
     }
 
-    private static async Task<IResult> OneProviderAsync(
-        [FromQuery(Name = "model_name")] string? modelName, string? host, ProviderDirectory directory)
+    private static async Task<IResult> OneProviderAsync(HttpRequest request, ProviderDirectory directory)
     {
         var problems = new UsageRequests.Problems();
-        if (UsageRequests.ReadPair(modelName, host, problems) is not { } pair) return Invalid(problems);
+        if (UsageRequests.ReadPair(request, problems) is not { } pair) return Invalid(problems);
         return await directory.FindAsync(pair) is { } status ? Results.Ok(ProviderStatusJson.From(status)) : UnknownPair(pair);
     }
 
@@ -152,4 +160,14 @@ public static class KeepAliveApi
         statusCode: StatusCodes.Status404NotFound,
         title: "Unknown pair",
         detail: $"No pair {pair.Model} on {pair.Host} is registered (record usage first).");
+
+    /// <summary>An answer with a <c>Retry-After</c> header in whole seconds.</summary>
+    private sealed class RetryLater(IResult inner, TimeSpan retryAfter) : IResult
+    {
+        public Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(context);
+        }
+    }
 }

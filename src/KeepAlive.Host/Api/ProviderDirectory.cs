@@ -34,27 +34,29 @@ public sealed class ProviderDirectory(ActorSystem system, IScheduleStore store)
         var matching = pairs.Values.Where(p => query.Matches(p.Pair, p.Entity.Node)).ToList();
 
         // Sorted by a key column, only the page is asked; by a status column, every matching pair must answer first.
+        // A pair unregistered in the last minute lingers as an actor: its row is left out, though total still counts it.
         var asked = query.NeedsEveryStatus ? matching : query.Page(query.Order(matching, p => p.Pair, p => p.Entity.Node, _ => null));
         var statuses = (await _region.AskEachAsync<ProviderStatus>(asked.Select(p => p.Entity), e => new GetProviderStatus(pairs[e.EntityId].Pair), cancellation))
-            .Select(answer => answer.Answer);
+            .Select(answer => answer.Answer)
+            .Where(status => status.State != PairState.Unregistered);
         var ordered = query.Order(statuses, s => s.Pair, s => s.Node, s => s);
         var page = query.NeedsEveryStatus ? query.Page(ordered) : ordered;
         return new ProviderListing(page.ToArray(), matching.Count, unreachable);
     }
 
-    /// <summary>The status of a live pair, or null when the cluster has no actor for it.</summary>
+    /// <summary>The status of a live pair, or null when the cluster has no actor for it (or it was unregistered).</summary>
     public async Task<ProviderStatus?> FindAsync(ProviderKey pair)
     {
         var (pairs, _) = await LivePairsAsync();
-        return pairs.TryGetValue(pair.EntityId, out var live) ? await _region.AskAsync<ProviderStatus>(live.Entity, new GetProviderStatus(pair)) : null;
+        return pairs.TryGetValue(pair.EntityId, out var live) &&
+               await _region.AskAsync<ProviderStatus>(live.Entity, new GetProviderStatus(pair)) is { State: not PairState.Unregistered } status
+            ? status
+            : null;
     }
 
-    /// <summary>True when the pair has an actor or a stored schedule (e.g. registered by another writer).</summary>
-    public async Task<bool> IsKnownAsync(ProviderKey pair)
-    {
-        var (pairs, _) = await LivePairsAsync();
-        return pairs.ContainsKey(pair.EntityId) || (await store.LoadAsync(pair)).Schedule is not null;
-    }
+    /// <summary>True when the pair has a live, registered actor or a stored schedule (e.g. registered by another writer).</summary>
+    public async Task<bool> IsKnownAsync(ProviderKey pair) =>
+        await FindAsync(pair) is not null || (await store.LoadAsync(pair)).Schedule is not null;
 
     /// <summary>Every live pair of the cluster by entity id.</summary>
     private async Task<(Dictionary<string, LivePair> Pairs, IReadOnlyList<string> Unreachable)> LivePairsAsync()

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Providers;
@@ -48,11 +49,87 @@ public static class UsageRequests
     }
 
     /// <summary>The pair named by a query string (<c>?model_name=...&amp;host=...</c>).</summary>
-    public static ProviderKey? ReadPair(string? model, string? host, Problems problems)
+    public static ProviderKey? ReadPair(HttpRequest request, Problems problems)
     {
-        if (string.IsNullOrWhiteSpace(model)) problems.Add("model_name", "is required (query parameter)");
-        if (string.IsNullOrWhiteSpace(host)) problems.Add("host", "is required (query parameter)");
+        var model = QueryText(request, "model_name", problems);
+        var host = QueryText(request, "host", problems);
         return problems.Count == 0 ? ProviderKey.From(model!, host!) : null;
+    }
+
+    /// <summary>
+    /// A required query parameter as text, decoded from the raw query. The framework's own decoding leaves escapes
+    /// that are not UTF-8 (such as <c>%ED%A0%80</c>, the encoding of a lone surrogate) as they are, which would
+    /// silently name another pair; here they are refused, naming the parameter.
+    /// </summary>
+    public static string? QueryText(HttpRequest request, string name, Problems problems)
+    {
+        var values = RawQueryValues(request, name);
+        if (values.Count > 1)
+        {
+            problems.Add(name, "must be given once (query parameter)");
+            return null;
+        }
+
+        if (values.Count == 0 || string.IsNullOrWhiteSpace(values[0]))
+        {
+            problems.Add(name, "is required (query parameter)");
+            return null;
+        }
+
+        if (!TryDecode(values[0], out var text))
+        {
+            problems.Add(name, "is not valid UTF-8 text (query parameter)");
+            return null;
+        }
+
+        return text;
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static List<string> RawQueryValues(HttpRequest request, string name)
+    {
+        var values = new List<string>();
+        foreach (var part in (request.QueryString.Value ?? string.Empty).TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = part.IndexOf('=');
+            var key = equals < 0 ? part : part[..equals];
+            if (TryDecode(key, out var decodedKey) && decodedKey == name) values.Add(equals < 0 ? string.Empty : part[(equals + 1)..]);
+        }
+        return values;
+    }
+
+    /// <summary>Form-style decoding (<c>+</c> is a space, <c>%XX</c> a byte) with the bytes read as strict UTF-8.</summary>
+    private static bool TryDecode(string raw, out string text)
+    {
+        var bytes = new List<byte>(raw.Length);
+        for (var i = 0; i < raw.Length; i++)
+        {
+            if (raw[i] == '%' && i + 2 < raw.Length && Uri.IsHexDigit(raw[i + 1]) && Uri.IsHexDigit(raw[i + 2]))
+            {
+                bytes.Add(Convert.ToByte(raw.Substring(i + 1, 2), 16));
+                i += 2;
+            }
+            else if (raw[i] == '+')
+            {
+                bytes.Add((byte)' ');
+            }
+            else
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(raw[i].ToString()));
+            }
+        }
+
+        try
+        {
+            text = StrictUtf8.GetString(bytes.ToArray());
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            text = string.Empty;
+            return false;
+        }
     }
 
     private static bool TryReadKeepAlive(JsonElement item, string prefix, Problems problems, out string? keepAlive)
@@ -70,7 +147,12 @@ public static class UsageRequests
             case JsonValueKind.Null or JsonValueKind.False:
                 return true;
             case JsonValueKind.String:
-                var text = value.GetString();
+                if (!TryGetText(value, out var text))
+                {
+                    problems.Add(field, NotText);
+                    return false;
+                }
+
                 if (KeepAliveDuration.Parse(text) is KeepAliveSetting.Invalid invalid)
                 {
                     problems.Add(field, $"'{invalid.Input}' is not a duration: {invalid.Reason}");
@@ -87,10 +169,42 @@ public static class UsageRequests
 
     private static string? RequiredString(JsonElement item, string prefix, string name, Problems problems)
     {
-        if (item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString()))
-            return value.GetString();
-        problems.Add(Field(prefix, name), "is required and must be a non-empty string");
-        return null;
+        if (!item.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            problems.Add(Field(prefix, name), "is required and must be a non-empty string");
+            return null;
+        }
+
+        if (!TryGetText(value, out var text))
+        {
+            problems.Add(Field(prefix, name), NotText);
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            problems.Add(Field(prefix, name), "is required and must be a non-empty string");
+            return null;
+        }
+
+        return text;
+    }
+
+    private const string NotText = "is not valid text (it holds an unpaired UTF-16 surrogate escape such as \\ud800)";
+
+    /// <summary>A JSON string as text; an escaped lone surrogate (valid JSON, not text) makes the reader throw, answered as a 400.</summary>
+    private static bool TryGetText(JsonElement value, out string? text)
+    {
+        try
+        {
+            text = value.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = null;
+            return false;
+        }
     }
 
     private static string Field(string prefix, string name) => prefix.Length == 0 ? name : $"{prefix}.{name}";

@@ -24,7 +24,7 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     private readonly TestProbe _gate;
     private readonly TestProbe _senders;
     private readonly TestProbe _scheduler;
-    private readonly InMemoryScheduleStore _store = new();
+    private readonly TestProbe _successor;
     private readonly ProviderCatalogHolder _catalog = new(Catalog(Provider(Model, Host)));
 
     public ProviderActorSpecs(ITestOutputHelper output) : base(output)
@@ -32,6 +32,7 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
         _gate = CreateTestProbe("gate");
         _senders = CreateTestProbe("senders");
         _scheduler = CreateTestProbe("scheduler");
+        _successor = CreateTestProbe("successor-region");
     }
 
     [Fact]
@@ -174,6 +175,26 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
+    public void A_lease_request_lost_with_its_gates_node_is_asked_again_within_seconds()
+    {
+        var settings = new KeepAliveSettings { SpreadFraction = 0 };
+        var provider = Start(settings);
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        Advance(TimeSpan.FromSeconds(30));
+        var lost = LeaseRequest()!;
+
+        Advance(settings.LeaseRequestRetry - TimeSpan.FromMilliseconds(1));
+        Assert.Null(LeaseRequest());
+        Advance(TimeSpan.FromMilliseconds(1));
+
+        var again = Drain(_gate);
+        Assert.Contains(new ReleasePingLease(Host, Pair, lost.Attempt), again);
+        var retried = again.OfType<RequestPingLease>().Single();
+        Grant(retried);
+        _senders.ExpectMsg<SendPing>();
+    }
+
+    [Fact]
     public void Never_two_pings_of_one_pair_in_flight()
     {
         var provider = Start();
@@ -296,34 +317,129 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
-    public async Task A_restarted_pair_resumes_its_stored_schedule_instead_of_resetting_it()
+    public void A_restarted_pair_resumes_its_stored_schedule_instead_of_resetting_it()
     {
         // Stored wake-ups are whole Unix seconds.
         var due = DateTimeOffset.FromUnixTimeSeconds(Now.ToUnixTimeSeconds() + 90);
-        await _store.ApplyAsync([new ScheduleChange.Upsert(Pair, 120, due)]);
+        var provider = Start();
 
-        Start();
+        provider.Tell(new ResumeSchedule(Pair, 120, due), TestActor);
+
+        ExpectMsg<Confirmed>();
         Advance(due - Now - TimeSpan.FromMilliseconds(1));
         Assert.Null(LeaseRequest());
         Advance(TimeSpan.FromMilliseconds(1));
+        Assert.NotNull(LeaseRequest());
+        // What the store holds is not written back.
+        Assert.Empty(Drain(_scheduler).OfType<SchedulerProtocol.MirrorSchedule>());
+    }
 
+    [Fact]
+    public void An_overdue_stored_pair_is_pinged_after_its_own_offset()
+    {
+        var settings = new KeepAliveSettings { SpreadFraction = 0.05, MaxSpread = TimeSpan.FromSeconds(10) };
+        var offset = PingSpread.OffsetFor(Pair, TimeSpan.FromMinutes(2), settings);
+        var provider = Start(settings);
+
+        provider.Tell(new ResumeSchedule(Pair, 120, Now - TimeSpan.FromMinutes(30)));
+
+        Assert.Equal(Now + offset, Status(provider).NextWakeUp);
+        // The moved wake-up is written.
+        Assert.Equal(new ScheduleChange.Upsert(Pair, 120, Now + offset),
+            Drain(_scheduler).OfType<SchedulerProtocol.MirrorSchedule>().Single().Change);
+    }
+
+    [Fact]
+    public void A_running_pair_keeps_its_own_schedule_when_the_sweep_hands_it_the_stored_one()
+    {
+        var provider = Start();
+        provider.Tell(new RecordUsage(Model, Host, "2m"));
+        var own = Status(provider).NextWakeUp;
+
+        provider.Tell(new ResumeSchedule(Pair, 3600, Now + TimeSpan.FromMinutes(50)), TestActor);
+
+        ExpectMsg<Confirmed>();
+        Assert.Equal((120L, own), (Status(provider).KeepAliveSeconds, Status(provider).NextWakeUp));
+    }
+
+    [Fact]
+    public void Usage_asked_with_confirm_is_confirmed_once_taken_and_told_usage_is_not_answered()
+    {
+        var provider = Start();
+
+        provider.Tell(new RecordUsage(Model, Host, "2m"), TestActor);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        provider.Tell(new RecordUsage(Model, Host, "5m") { Confirm = true }, TestActor);
+
+        ExpectMsg<Confirmed>();
+        Assert.Equal(300, Status(provider).KeepAliveSeconds);
+    }
+
+    [Fact]
+    public void A_pair_that_moves_hands_everything_it_knows_to_its_successor_and_stops()
+    {
+        var parent = CreateTestProbe();
+        var provider = parent.ChildActorOf(Synchronous(ProviderActor.Props(Pair, Deps(new KeepAliveSettings { SpreadFraction = 0 }))));
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        Advance(TimeSpan.FromSeconds(30));
+        Grant(LeaseRequest()!);
+        _senders.ExpectMsg<SendPing>();
+        _senders.Reply(new PingFailed(Pair, PingFailureReason.HttpStatus, 503, TimeSpan.FromMilliseconds(40), "HTTP 503"));
+        var before = Status(provider);
+        Drain(_scheduler);
+        Watch(provider);
+
+        provider.Tell(ProviderActor.HandOff.Instance);
+
+        Assert.Equal(before, _successor.ExpectMsg<ScheduleHandedOver>().Predecessor);
+        // From now on the successor writes the pair: a change still waiting on this node must not land over its own.
+        Assert.Equal(new SchedulerProtocol.HandedOver(Pair), _scheduler.ExpectMsg<SchedulerProtocol.HandedOver>());
+        ExpectTerminated(provider);
+    }
+
+    [Fact]
+    public void A_successor_continues_from_what_its_predecessor_handed_over()
+    {
+        var predecessor = Start();
+        predecessor.Tell(new RecordUsage(Model, Host, "30s"));
+        Advance(TimeSpan.FromSeconds(30));
+        Grant(LeaseRequest()!);
+        _senders.ExpectMsg<SendPing>();
+        _senders.Reply(new PingFailed(Pair, PingFailureReason.HttpStatus, 503, TimeSpan.FromMilliseconds(40), "HTTP 503"));
+        var handedOver = Status(predecessor);
+        Assert.Equal(PairState.BackingOff, handedOver.State);
+
+        var successor = Start();
+        successor.Tell(new ScheduleHandedOver(handedOver));
+
+        Assert.Equal(handedOver with { Node = Status(successor).Node }, Status(successor));
+        Advance(handedOver.NextWakeUp!.Value - Now);
         Assert.NotNull(LeaseRequest());
     }
 
     [Fact]
-    public async Task An_overdue_stored_pair_is_pinged_after_its_own_offset()
+    public void Messages_that_reach_a_pair_after_its_hand_off_follow_it_to_its_successor()
     {
-        var settings = new KeepAliveSettings { SpreadFraction = 0.05, MaxSpread = TimeSpan.FromSeconds(10) };
-        var offset = PingSpread.OffsetFor(Pair, TimeSpan.FromMinutes(2), settings);
-        await _store.ApplyAsync([new ScheduleChange.Upsert(Pair, 120, Now - TimeSpan.FromMinutes(30))]);
+        // The pair's thread is held inside its first usage, so the hand-off and a usage behind it queue in its mailbox.
+        using var release = new ManualResetEventSlim();
+        var gate = new HoldingRef(_gate, release);
+        var provider = Sys.ActorOf(ProviderActor.Props(Pair,
+            new ProviderDependencies(new KeepAliveSettings { SpreadFraction = 0 }, _catalog, gate, _senders, _scheduler, new ProbeSuccessor(_successor))));
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        gate.Entered.Wait(TimeSpan.FromSeconds(10));
+        provider.Tell(ProviderActor.HandOff.Instance);
+        var usage = new RecordUsage(Model, Host, "1m") { Confirm = true };
+        provider.Tell(usage, TestActor);
 
-        var provider = Start(settings);
+        release.Set();
 
-        Assert.Equal(Now + offset, Status(provider).NextWakeUp);
+        _successor.ExpectMsg<ScheduleHandedOver>();
+        Assert.Equal(usage, _successor.ExpectMsg<RecordUsage>());
+        Assert.Equal(TestActor, _successor.LastSender);
     }
 
     [Fact]
-    public void Unregister_forgets_the_pair_through_sharding()
+    public void Unregister_forgets_the_pair_and_it_leaves_through_sharding_after_lingering_as_a_tombstone()
     {
         var parent = CreateTestProbe();
         var provider = parent.ChildActorOf(Synchronous(ProviderActor.Props(Pair, Deps(new KeepAliveSettings { SpreadFraction = 0 }))));
@@ -331,29 +447,34 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
 
         provider.Tell(new Unregister(Pair));
 
-        Assert.IsType<Akka.Cluster.Sharding.Passivate>(parent.ExpectMsg<Akka.Cluster.Sharding.Passivate>());
         Assert.Contains(Drain(_scheduler).OfType<SchedulerProtocol.MirrorSchedule>().Select(m => m.Change),
             change => change is ScheduleChange.Remove remove && remove.Pair == Pair);
-        Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(PairState.Unregistered, Status(provider).State);
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        Advance(new KeepAliveSettings().UnregisteredLinger);
+        Assert.IsType<Akka.Cluster.Sharding.Passivate>(parent.ExpectMsg<Akka.Cluster.Sharding.Passivate>());
         Assert.Null(LeaseRequest());
     }
 
     [Fact]
-    public async Task A_pair_started_while_the_store_is_unreachable_reads_its_schedule_once_the_store_is_back()
+    public void A_stale_stored_schedule_does_not_bring_an_unregistered_pair_back_but_new_usage_does()
     {
-        var store = new ControlledScheduleStore { FailingLoads = 3 };
-        var due = DateTimeOffset.FromUnixTimeSeconds(Now.ToUnixTimeSeconds() + 3600);
-        await store.Inner.ApplyAsync([new ScheduleChange.Upsert(Pair, 7200, due)]);
+        var provider = Start();
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        provider.Tell(new Unregister(Pair));
+        Drain(_scheduler);
 
-        var provider = StartSynchronous(ProviderActor.Props(Pair, new ProviderDependencies(
-            new KeepAliveSettings { SpreadFraction = 0 }, _catalog, store, _gate, _senders, _scheduler)));
+        // A sweep that read the pair just before its removal was written.
+        provider.Tell(new ResumeSchedule(Pair, 30, Now + TimeSpan.FromSeconds(10)), TestActor);
+        ExpectMsg<Confirmed>();
+        Advance(TimeSpan.FromSeconds(40));
+        Assert.Null(LeaseRequest());
+        Assert.Empty(Drain(_scheduler));
 
-        AwaitAssert(() =>
-        {
-            Advance(TimeSpan.FromSeconds(5));
-            Assert.Equal((7200L, (DateTimeOffset?)due), (Status(provider).KeepAliveSeconds, Status(provider).NextWakeUp));
-        });
-        Assert.Equal(0, store.FailingLoads);
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        Assert.Equal(PairState.Scheduled, Status(provider).State);
+        Advance(TimeSpan.FromSeconds(30));
+        Assert.NotNull(LeaseRequest());
     }
 
     [Fact]
@@ -393,7 +514,35 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
         StartSynchronous(ProviderActor.Props(Pair, Deps(settings ?? new KeepAliveSettings { SpreadFraction = 0 })));
 
     private ProviderDependencies Deps(KeepAliveSettings settings) =>
-        new(settings, _catalog, _store, _gate, _senders, _scheduler);
+        new(settings, _catalog, _gate, _senders, _scheduler, new ProbeSuccessor(_successor));
+
+    /// <summary>Passes messages on to <paramref name="inner"/>; the first one waits (on the sender's thread) for <paramref name="release"/>.</summary>
+    private sealed class HoldingRef(IActorRef inner, ManualResetEventSlim release) : MinimalActorRef
+    {
+        private int _held;
+
+        public ManualResetEventSlim Entered { get; } = new();
+
+        public override ActorPath Path => inner.Path;
+
+        public override IActorRefProvider Provider => ((IInternalActorRef)inner).Provider;
+
+        protected override void TellInternal(object message, IActorRef sender)
+        {
+            if (Interlocked.Exchange(ref _held, 1) == 0)
+            {
+                Entered.Set();
+                release.Wait(TimeSpan.FromSeconds(10));
+            }
+
+            inner.Tell(message, sender);
+        }
+    }
+
+    private sealed class ProbeSuccessor(IActorRef region) : ISuccessorRegions
+    {
+        public ICanTell For(ProviderKey pair) => region;
+    }
 
     private RequestPingLease? LeaseRequest() =>
         Drain(_gate).OfType<RequestPingLease>().LastOrDefault();

@@ -29,6 +29,14 @@ internal sealed class ControlledScheduleStore : IScheduleStore
     /// <summary>Problems every due read reports, as if such data were in the store.</summary>
     public IReadOnlyList<string> BadData { get; set; } = [];
 
+    /// <summary>How many of the next due reads fail, as they do while the store is unreachable.</summary>
+    public int FailingDueReads { get; set; }
+
+    private int _dueReads;
+
+    /// <summary>Due reads asked for so far (pages), failed ones included.</summary>
+    public int DueReads => Volatile.Read(ref _dueReads);
+
     public Task ApplyAsync(IReadOnlyList<ScheduleChange> batch)
     {
         _batches.Enqueue(batch);
@@ -44,6 +52,13 @@ internal sealed class ControlledScheduleStore : IScheduleStore
 
     public async Task<DuePage> ReadDueAsync(DateTimeOffset upTo, DueCursor? after, int pageSize)
     {
+        Interlocked.Increment(ref _dueReads);
+        if (FailingDueReads > 0)
+        {
+            FailingDueReads--;
+            throw new TimeoutException("store unreachable");
+        }
+
         var page = await Inner.ReadDueAsync(upTo, after, pageSize).ConfigureAwait(false);
         return page with { Problems = [.. BadData, .. page.Problems] };
     }

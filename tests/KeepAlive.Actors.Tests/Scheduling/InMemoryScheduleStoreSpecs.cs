@@ -28,7 +28,7 @@ public sealed class InMemoryScheduleStoreSpecs
         var due = new List<ProviderKey>();
         for (var page = await store.ReadDueAsync(Now, null, 300); ; page = await store.ReadDueAsync(Now, page.Next, 300))
         {
-            due.AddRange(page.Due);
+            due.AddRange(page.Due.Select(stored => stored.Pair));
             if (page.Next is null) break;
         }
         Assert.Equal(2_000, due.Distinct().Count());

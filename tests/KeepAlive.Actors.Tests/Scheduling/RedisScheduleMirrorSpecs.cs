@@ -78,11 +78,12 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis) : IAsyncL
     {
         await using var connection = await redis.ConnectAsync();
         // Writes far apart and sweeps often: a sweep that woke the pair before its removal is written would bring it back.
+        var linger = TimeSpan.FromSeconds(3);
         await using var node = await StartNode(connection, new SchedulerSettings
         {
             FlushInterval = TimeSpan.FromSeconds(3),
             SweepInterval = TimeSpan.FromMilliseconds(300),
-        });
+        }, new KeepAliveSettings { PingTimeout = TimeSpan.FromSeconds(5), UnregisteredLinger = linger });
         var (gone, kept) = (ProviderKey.From("gemma", "http://h1"), ProviderKey.From("gemma", "http://h2"));
         node.Providers.Tell(new RecordUsage(gone, "1s"));
         node.Providers.Tell(new RecordUsage(kept, "1s"));
@@ -91,13 +92,14 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis) : IAsyncL
         node.Providers.Tell(new Unregister(gone));
 
         await Eventually(async () => !await Raw.KeyExistsAsync($"{_prefix}:provider:gemma:http://h1"));
-        var sweepsAtRemoval = (await SchedulerStatusAsync(node)).SweepsCompleted;
-        await Eventually(async () => (await SchedulerStatusAsync(node)).SweepsCompleted >= sweepsAtRemoval + 3);
+        var sweepsAtRemoval = (await SweeperStatusAsync(node)).DueSweepsCompleted;
+        await Eventually(async () => (await SweeperStatusAsync(node)).DueSweepsCompleted >= sweepsAtRemoval + 3);
         Assert.False(await Raw.KeyExistsAsync($"{_prefix}:provider:gemma:http://h1"));
         Assert.Null(await Raw.SortedSetScoreAsync(NextWakeUpKey, gone.EntityId));
         Assert.NotNull(await Raw.SortedSetScoreAsync(NextWakeUpKey, kept.EntityId));
         Assert.Equal(["http://h2"], (await Raw.SetMembersAsync($"{_prefix}:model:gemma:hosts")).Select(v => v.ToString()));
-        Assert.Equal([kept.EntityId], await LiveEntitiesAsync(node));
+        // Its actor lingers as a tombstone (so no stale stored schedule can revive it), then leaves.
+        await Eventually(async () => (await LiveEntitiesAsync(node)).SequenceEqual([kept.EntityId]));
     }
 
     [Fact]
@@ -185,19 +187,23 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis) : IAsyncL
         await _server.WaitForRequestsAsync(r => r.Model == "gemma", overduePingsBefore + 1, TimeSpan.FromSeconds(15));
         await _server.WaitForRequestsAsync(r => r.Model == "qwen", 1, TimeSpan.FromSeconds(15));
         // The sweep read past every bad entry to the good pairs.
-        Assert.True((await SchedulerStatusAsync(second)).SweepsCompleted >= 1);
+        Assert.True((await SweeperStatusAsync(second)).FullSweepsCompleted >= 1);
         var kept = await Eventually(() => second.StatusAsync(future), status => status.NextWakeUp is not null);
         Assert.Equal((3600L, DateTimeOffset.FromUnixTimeSeconds((long)futureScore!.Value)), (kept.KeepAliveSeconds, kept.NextWakeUp!.Value));
         Assert.Equal("60", await KeepAliveSecondsAsync(adopted));
     }
 
     private Task<KeepAliveTestNode> StartNode(IConnectionMultiplexer connection, SchedulerSettings scheduler, params ProviderConfig[] providers) =>
+        StartNode(connection, scheduler, new KeepAliveSettings { PingTimeout = TimeSpan.FromSeconds(5) }, providers);
+
+    private Task<KeepAliveTestNode> StartNode(
+        IConnectionMultiplexer connection, SchedulerSettings scheduler, KeepAliveSettings settings, params ProviderConfig[] providers) =>
         KeepAliveTestNode.StartAsync(new TestNodeOptions
         {
             Store = new RedisScheduleStore(connection, _prefix),
             Scheduler = scheduler.Validate(),
             Catalog = new ProviderCatalog(providers, [], "test"),
-            Settings = new KeepAliveSettings { PingTimeout = TimeSpan.FromSeconds(5) },
+            Settings = settings,
         });
 
     private ProviderConfig Provider(string model) => new(model, $"{model}-1", "vllm", _server.Host, "", "", "1s", KeepAliveMode.Chat);
@@ -207,6 +213,9 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis) : IAsyncL
 
     private static Task<SchedulerStatus> SchedulerStatusAsync(KeepAliveTestNode node) =>
         node.Registry.Get<KeepAliveScheduler>().Ask<SchedulerStatus>(GetSchedulerStatus.Instance, TimeSpan.FromSeconds(10));
+
+    private static Task<SweeperProtocol.SweeperStatus> SweeperStatusAsync(KeepAliveTestNode node) =>
+        node.Registry.Get<KeepAliveSweeper>().Ask<SweeperProtocol.SweeperStatus>(SweeperProtocol.GetSweeperStatus.Instance, TimeSpan.FromSeconds(10));
 
     private static async Task<List<string>> LiveEntitiesAsync(KeepAliveTestNode node)
     {

@@ -137,7 +137,7 @@ public abstract class ScheduleStoreContractSpecs : IAsyncLifetime
         await Store.ApplyAsync(schedule.Select(Upsert).ToList());
 
         var due = await ReadAllDueAsync(Now, pageSize, page =>
-            Store.ApplyAsync(page.Due.Select(pair => Upsert((pair, Now.AddHours(1)))).ToList()));
+            Store.ApplyAsync(page.Due.Select(stored => Upsert((stored.Pair, Now.AddHours(1)))).ToList()));
 
         AssertEveryOnce(schedule.Select(entry => entry.Pair), due);
     }
@@ -151,7 +151,7 @@ public abstract class ScheduleStoreContractSpecs : IAsyncLifetime
         // Every third member returned moves away, the last one of each page stays where it was.
         var due = await ReadAllDueAsync(Now, pageSize: 1_000, page =>
             Store.ApplyAsync(page.Due.SkipLast(1).Where((_, index) => index % 3 == 0)
-                .Select((pair, index) => index % 2 == 0 ? Upsert((pair, Now.AddHours(1))) : new ScheduleChange.Remove(pair))
+                .Select((stored, index) => index % 2 == 0 ? Upsert((stored.Pair, Now.AddHours(1))) : new ScheduleChange.Remove(stored.Pair))
                 .ToList()));
 
         AssertEveryOnce(schedule.Select(entry => entry.Pair), due);
@@ -214,7 +214,7 @@ public abstract class ScheduleStoreContractSpecs : IAsyncLifetime
             Assert.True(pages < 10_000, "paging does not end");
             var page = await Store.ReadDueAsync(upTo, cursor, pageSize);
             Assert.Empty(page.Problems);
-            due.AddRange(page.Due);
+            due.AddRange(page.Due.Select(stored => stored.Pair));
             if (betweenPages is not null) await betweenPages(page);
             if (page.Next is null) return due;
             cursor = page.Next;

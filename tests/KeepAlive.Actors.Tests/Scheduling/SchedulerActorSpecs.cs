@@ -24,7 +24,6 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
     private readonly TestProbe _region;
     private readonly TestProbe _logs;
     private readonly DateTimeOffset _wakeUp;
-    private bool _regionStarted = true;
 
     public SchedulerActorSpecs(ITestOutputHelper output) : base(output, "akka.loglevel = DEBUG")
     {
@@ -78,7 +77,7 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
 
         Assert.Equal(2, _store.Batches.Count);
         Assert.Equal(new ScheduleChange[] { Upsert(Gemma, 120), Upsert(Llama, 60) }, _store.Batches[1].OrderBy(change => change.Pair.EntityId));
-        Assert.Equal(new SchedulerStatus(0, false, 1, 1), Status(scheduler));
+        Assert.Equal(new SchedulerStatus(0, false, 1), Status(scheduler));
     }
 
     [Fact]
@@ -97,7 +96,7 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
         _store.HoldWrites = null;
         Advance(FlushInterval);
 
-        Assert.Equal(new SchedulerStatus(0, false, 1, 1), Status(scheduler));
+        Assert.Equal(new SchedulerStatus(0, false, 1), Status(scheduler));
         Assert.Equal(new StoredSchedule(Gemma, 300, _wakeUp), Stored(Gemma));
         var logged = Drain(_logs).OfType<LogEvent>().ToList();
         Assert.Single(logged, e => e is Warning && e.Message.ToString()!.Contains("schedule store unreachable"));
@@ -141,91 +140,66 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
-    public void A_sweep_starts_the_pairs_due_within_one_sweep_interval_through_every_page_and_no_others()
+    public void A_pending_change_of_a_pair_that_moved_with_its_schedule_is_not_written_here()
     {
-        var overdue = Pairs("overdue", 5, Now - TimeSpan.FromMinutes(10));
-        var soon = Pairs("soon", 4, Now + SweepInterval - TimeSpan.FromSeconds(1));
-        var later = Pairs("later", 3, Now + SweepInterval + TimeSpan.FromSeconds(5));
+        var scheduler = Start();
+        Mirror(scheduler, Upsert(Gemma, 60));
+        Mirror(scheduler, Upsert(Llama, 60));
 
-        var scheduler = Start(new SchedulerSettings { SweepPageSize = 2, FlushInterval = FlushInterval, SweepInterval = SweepInterval });
+        scheduler.Tell(new HandedOver(Gemma));
+        Advance(FlushInterval);
 
-        Assert.Equal(overdue.Concat(soon).Select(pair => pair.EntityId).Order(), StartedEntities().Order());
-        Assert.Equal(1, Status(scheduler).SweepsCompleted);
-        Advance(SweepInterval);
-        Assert.Equal(2, Status(scheduler).SweepsCompleted);
-        Assert.Equal(overdue.Concat(soon).Concat(later).Select(pair => pair.EntityId).Order(), StartedEntities().Order());
+        Assert.Equal(new ScheduleChange[] { Upsert(Llama, 60) }, Assert.Single(_store.Batches));
     }
 
     [Fact]
-    public void A_sweep_that_finds_no_shard_region_yet_is_retried_within_a_second()
+    public void Write_everything_answers_once_every_pending_change_is_in_the_store()
     {
-        var overdue = Pairs("overdue", 1, Now - TimeSpan.FromMinutes(10));
-        _regionStarted = false;
         var scheduler = Start();
-        Assert.Empty(StartedEntities());
+        var write = _store.HoldWrites = new TaskCompletionSource();
+        Mirror(scheduler, Upsert(Gemma, 60));
+        Advance(FlushInterval);
+        Mirror(scheduler, Upsert(Llama, 60));
 
-        _regionStarted = true;
-        Advance(TimeSpan.FromSeconds(1));
+        scheduler.Tell(WriteEverything.Instance, TestActor);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        _store.HoldWrites = null;
+        write.SetResult();
 
-        Assert.Equal(overdue.Select(pair => pair.EntityId), StartedEntities());
-        Assert.Equal(1, Status(scheduler).SweepsCompleted);
-    }
-
-    [Theory]
-    [InlineData("pending")]
-    [InlineData("being written")]
-    public void A_sweep_does_not_wake_a_pair_whose_unregistration_is_not_written_yet(string removal)
-    {
-        Pairs("gone", 1, Now - TimeSpan.FromMinutes(1));
-        var kept = Pairs("kept", 1, Now - TimeSpan.FromMinutes(1));
-        var gone = ProviderKey.From("gone-0", "http://gone");
-        var scheduler = Start();
-        StartedEntities();
-        _store.HoldWrites = new TaskCompletionSource();
-        // One batch at a time: behind a batch still being written, the removal waits in the pending changes.
-        if (removal == "pending")
-        {
-            Mirror(scheduler, Upsert(Llama, 60));
-            Advance(FlushInterval);
-        }
-
-        Mirror(scheduler, new ScheduleChange.Remove(gone));
-        Advance(SweepInterval);
-
-        Assert.Equal(kept.Select(pair => pair.EntityId), StartedEntities());
+        Assert.Equal(new AllWritten(0), ExpectMsg<AllWritten>());
+        Assert.Equal(60, Stored(Llama)?.KeepAliveSeconds);
     }
 
     [Fact]
-    public void Unusable_stored_data_is_warned_about_once_naming_the_key_and_other_pairs_still_wake()
+    public void Write_everything_does_not_hold_a_shutdown_while_the_store_is_unreachable()
     {
-        var due = Pairs("due", 3, Now - TimeSpan.FromMinutes(1));
-        _store.BadData =
-        [
-            "keepalive:providers:next_wakeup: member 'no-separator' is not <model>|<host>; skipped.",
-            "keepalive:providers:next_wakeup: member 'm|h' has score -1, not a Unix time in seconds; skipped.",
-        ];
-        var scheduler = Start(new SchedulerSettings { SweepPageSize = 1, FlushInterval = FlushInterval, SweepInterval = SweepInterval });
-        Advance(SweepInterval);
-        Advance(SweepInterval);
+        var scheduler = Start();
+        _store.HoldWrites = FailedWrite();
+        Mirror(scheduler, Upsert(Gemma, 60));
 
-        Assert.Equal(3, Status(scheduler).SweepsCompleted);
-        Assert.Equal(due.Select(pair => pair.EntityId).Order(), StartedEntities().Distinct().Order());
-        var warnings = Drain(_logs).OfType<Warning>().Select(warning => warning.Message.ToString()!).ToList();
-        Assert.Equal(2, warnings.Count);
-        Assert.Single(warnings, warning => warning.Contains("'no-separator'"));
-        Assert.Single(warnings, warning => warning.Contains("'m|h'"));
+        scheduler.Tell(WriteEverything.Instance, TestActor);
+
+        Assert.Equal(new AllWritten(1), ExpectMsg<AllWritten>());
     }
 
-    private IActorRef Start(SchedulerSettings? settings = null)
+    [Fact]
+    public void Readers_are_told_ready_only_once_clear_on_start_has_finished()
     {
-        var scheduler = StartSynchronous(SchedulerActor.Props(
+        var clear = _store.HoldClear = new TaskCompletionSource();
+        var scheduler = Start(new SchedulerSettings { ClearOnStart = true, FlushInterval = FlushInterval, SweepInterval = SweepInterval });
+
+        scheduler.Tell(WhenReady.Instance, TestActor);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        clear.SetResult();
+
+        ExpectMsg<Ready>();
+    }
+
+    private IActorRef Start(SchedulerSettings? settings = null) =>
+        StartSynchronous(SchedulerActor.Props(
             _store,
             (settings ?? new SchedulerSettings { FlushInterval = FlushInterval, SweepInterval = SweepInterval }).Validate(),
-            () => _regionStarted ? _region.Ref : null));
-        // The first sweep is due at once.
-        Advance(TimeSpan.Zero);
-        return scheduler;
-    }
+            () => _region.Ref));
 
     private static void Mirror(IActorRef scheduler, ScheduleChange change) => scheduler.Tell(new MirrorSchedule(change));
 
@@ -238,17 +212,8 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
         return failed;
     }
 
-    private List<ProviderKey> Pairs(string model, int count, DateTimeOffset wakeUp)
-    {
-        var pairs = Enumerable.Range(0, count).Select(index => ProviderKey.From($"{model}-{index}", $"http://{model}")).ToList();
-        _store.Inner.ApplyAsync(pairs.Select(pair => (ScheduleChange)new ScheduleChange.Upsert(pair, 60, wakeUp)).ToList()).Wait();
-        return pairs;
-    }
-
     // The in-memory store answers at once.
     private StoredSchedule? Stored(ProviderKey pair) => _store.Inner.LoadAsync(pair).GetAwaiter().GetResult().Schedule;
-
-    private List<string> StartedEntities() => Drain(_region).OfType<ShardRegion.StartEntity>().Select(start => start.EntityId).ToList();
 
     private SchedulerStatus Status(IActorRef scheduler) =>
         scheduler.Ask<SchedulerStatus>(GetSchedulerStatus.Instance, TimeSpan.FromSeconds(5)).Result;

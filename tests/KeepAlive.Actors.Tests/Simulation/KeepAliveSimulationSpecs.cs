@@ -81,7 +81,7 @@ public sealed class KeepAliveSimulationSpecs : Akka.TestKit.Xunit2.TestKit
             return !scenario.IsDown(simPair.Host, at);
         };
         var sender = Started(Sys.ActorOf(Props.Create(() => new RecordingPingSender(recordPing)).WithDispatcher(CallingThreadDispatcher.Id)));
-        var deps = new ProviderDependencies(settings, catalog, new InMemoryScheduleStore(), gates, sender, ActorRefs.Nobody);
+        var deps = new ProviderDependencies(settings, catalog, gates, sender, ActorRefs.Nobody, NoSuccessor.Instance);
         var providers = byKey.ToDictionary(
             kv => kv.Value,
             kv => Started(Sys.ActorOf(ProviderActor.Props(kv.Key, deps).WithDispatcher(CallingThreadDispatcher.Id))));
@@ -179,4 +179,12 @@ public sealed class KeepAliveSimulationSpecs : Akka.TestKit.Xunit2.TestKit
                 : new PingFailed(ping.Pair, PingFailureReason.HttpStatus, 503, TimeSpan.Zero, "backend down")));
         }
     }
+}
+
+/// <summary>A simulated pair never moves.</summary>
+internal sealed class NoSuccessor : ISuccessorRegions
+{
+    public static readonly NoSuccessor Instance = new();
+
+    public ICanTell? For(ProviderKey pair) => null;
 }

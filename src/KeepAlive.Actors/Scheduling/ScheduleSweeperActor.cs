@@ -1,0 +1,185 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Event;
+using KeepAlive.Actors.Providers;
+using static KeepAlive.Actors.Scheduling.SchedulerProtocol;
+
+namespace KeepAlive.Actors.Scheduling;
+
+/// <summary>Messages of <see cref="ScheduleSweeperActor"/>.</summary>
+public static class SweeperProtocol
+{
+    public sealed class GetSweeperStatus
+    {
+        public static readonly GetSweeperStatus Instance = new();
+        private GetSweeperStatus() { }
+    }
+
+    /// <param name="FullSweepsCompleted">Reads of the whole stored schedule that handed every pair over.</param>
+    /// <param name="DueSweepsCompleted">Periodic reads of the pairs due within the next sweep interval.</param>
+    /// <param name="PairsHandedOver">Stored schedules handed to pairs (and confirmed by them) since the sweeper started.</param>
+    public sealed record SweeperStatus(long FullSweepsCompleted, long DueSweepsCompleted, long PairsHandedOver, bool Sweeping);
+}
+
+/// <summary>
+/// Recovery rests on the durable schedule: one sweeper in the cluster (a cluster singleton, on the oldest node)
+/// reads the stored schedule and hands each pair its stored schedule (<see cref="ProviderProtocol.ResumeSchedule"/>)
+/// through the provider region, which starts the pair's actor wherever its shard lives now. A pair that runs already
+/// keeps its own schedule.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>Everything when it starts (a cluster's start, or the oldest node lost), and when a member is removed: the
+/// pairs of a lost node start again on the others from their stored schedule.</item>
+/// <item>Every <see cref="SchedulerSettings.SweepInterval"/>, the pairs due within the next interval: pairs written by
+/// other programs, and any pair whose actor is gone, are alive before they are due.</item>
+/// <item>Paced: a page (<see cref="SchedulerSettings.SweepPageSize"/>) is read only when every pair of the previous
+/// page has confirmed, so a sweep of a million pairs never floods the regions' buffers (which drop messages past
+/// their size).</item>
+/// </list>
+/// </remarks>
+public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
+{
+    private enum Reach
+    {
+        Due,
+        Everything,
+    }
+
+    private sealed record Sweep(Reach Reach);
+
+    private sealed record PageRead(DuePage Page);
+
+    private sealed record PageDelivered(DueCursor? Next, int Pairs);
+
+    private sealed record SweepFailed(Exception Cause);
+
+    // Long enough for a region to find a shard's new home after a node was lost (coordinator moved included).
+    private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(30);
+
+    // A full sweep that failed (store unreachable, regions not ready) is tried again this soon, not a sweep interval later.
+    private static readonly TimeSpan FullSweepRetry = TimeSpan.FromSeconds(5);
+
+    private readonly IScheduleStore _store;
+    private readonly SchedulerSettings _settings;
+    private readonly IActorRef _providers;
+    private readonly IActorRef _writer;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HashSet<string> _reportedProblems = [];
+    private Reach? _sweeping;
+    private bool _everythingRequested;
+    private long _fullSweeps;
+    private long _dueSweeps;
+    private long _handedOver;
+
+    public ScheduleSweeperActor(IScheduleStore store, SchedulerSettings settings, IActorRef providers, IActorRef writer)
+    {
+        _store = store;
+        _settings = settings;
+        _providers = providers;
+        _writer = writer;
+
+        // Reads wait until the node's writer is ready: clear-on-start must not wipe what a sweep just handed over.
+        Receive<Ready>(_ => OnReady());
+        Receive<ClusterEvent.CurrentClusterState>(_ => { });
+        Receive<ClusterEvent.MemberRemoved>(removed => OnMemberRemoved(removed.Member));
+        Receive<Sweep>(sweep => Request(sweep.Reach));
+        Receive<PageRead>(read => Deliver(read.Page));
+        Receive<PageDelivered>(OnPageDelivered);
+        Receive<SweepFailed>(failed => OnSweepFailed(failed.Cause));
+        Receive<SweeperProtocol.GetSweeperStatus>(_ =>
+            Sender.Tell(new SweeperProtocol.SweeperStatus(_fullSweeps, _dueSweeps, _handedOver, _sweeping is not null)));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IScheduleStore store, SchedulerSettings settings, IActorRef providers, IActorRef writer) =>
+        Akka.Actor.Props.Create(() => new ScheduleSweeperActor(store, settings, providers, writer));
+
+    protected override void PreStart()
+    {
+        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.MemberRemoved));
+        _writer.Tell(WhenReady.Instance);
+    }
+
+    protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
+
+    private void OnReady()
+    {
+        Request(Reach.Everything);
+        Timers.StartPeriodicTimer(nameof(Reach.Due), new Sweep(Reach.Due), _settings.SweepInterval);
+    }
+
+    private void OnMemberRemoved(Member member)
+    {
+        _log.Info("[keep-alive] {0} left the cluster; its pairs resume from the stored schedule", member.Address);
+        Request(Reach.Everything);
+    }
+
+    private void Request(Reach reach)
+    {
+        if (_sweeping is not null)
+        {
+            // A full sweep asked for during another one runs after it: the one running may have read past a lost node's pairs.
+            if (reach == Reach.Everything) _everythingRequested = true;
+            return;
+        }
+
+        _sweeping = reach;
+        ReadPage(null);
+    }
+
+    private void ReadPage(DueCursor? after)
+    {
+        // A due sweep looks one interval ahead, so a pair's actor is alive and armed before its wake-up.
+        var upTo = _sweeping == Reach.Everything ? DateTimeOffset.MaxValue : Context.System.Scheduler.Now + _settings.SweepInterval;
+        var self = Self;
+        _store.ReadDueAsync(upTo, after, _settings.SweepPageSize).PipeTo(self,
+            success: page => new PageRead(page),
+            failure: ex => new SweepFailed(ex));
+    }
+
+    private void Deliver(DuePage page)
+    {
+        foreach (var problem in page.Problems)
+        {
+            if (_reportedProblems.Add(problem)) _log.Warning("[keep-alive] skipped stored data: {0}", problem);
+        }
+
+        var self = Self;
+        var next = page.Next;
+        var count = page.Due.Count;
+        Task.WhenAll(page.Due.Select(stored => _providers.Ask<Confirmed>(
+                new ProviderProtocol.ResumeSchedule(stored.Pair, stored.KeepAliveSeconds, stored.NextWakeUp!.Value), DeliveryTimeout)))
+            .PipeTo(self, success: () => new PageDelivered(next, count), failure: ex => new SweepFailed(ex));
+    }
+
+    private void OnPageDelivered(PageDelivered delivered)
+    {
+        _handedOver += delivered.Pairs;
+        if (delivered.Next is { } next)
+        {
+            ReadPage(next);
+            return;
+        }
+
+        if (_sweeping == Reach.Everything) _fullSweeps++;
+        else _dueSweeps++;
+        Finish();
+    }
+
+    private void OnSweepFailed(Exception cause)
+    {
+        _log.Debug("[keep-alive] sweep of the stored schedule failed, trying again: {0}", cause.Message);
+        if (_sweeping == Reach.Everything) Timers.StartSingleTimer(nameof(FullSweepRetry), new Sweep(Reach.Everything), FullSweepRetry);
+        Finish();
+    }
+
+    private void Finish()
+    {
+        _sweeping = null;
+        if (!_everythingRequested) return;
+        _everythingRequested = false;
+        Request(Reach.Everything);
+    }
+}
