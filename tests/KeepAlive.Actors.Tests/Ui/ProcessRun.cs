@@ -35,6 +35,14 @@ public sealed record ProcessRun(int ExitCode, string Output)
         return new ProcessRun(process.ExitCode, await output + await errors);
     }
 
+    /// <summary>Runs git in <see cref="RepositoryRoot"/> and returns what it printed; fails the test when git fails.</summary>
+    public static async Task<string> GitAsync(params string[] arguments)
+    {
+        var git = await RunAsync("git", arguments, TimeSpan.FromSeconds(30), RepositoryRoot());
+        if (git.ExitCode != 0) throw new InvalidOperationException($"git {string.Join(' ', arguments)} failed: {git.Output}");
+        return git.Output.Trim();
+    }
+
     /// <summary>The repository this test assembly was built from: the first folder above it with a <c>.git</c>.</summary>
     public static string RepositoryRoot()
     {
