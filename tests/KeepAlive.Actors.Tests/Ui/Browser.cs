@@ -97,9 +97,10 @@ public sealed class BrowserTab(IBrowserContext context) : IAsyncDisposable
     public ValueTask DisposeAsync() => context.DisposeAsync();
 }
 
-[CollectionDefinition(Name)]
+// Browser specs share one chromium and run one after another, each with real host processes, and after the
+// parallel specs: the page's 2 s promise is measured, and other specs' timings must not pay for a browser.
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
 {
-    // Browser specs share one chromium and run one after another: each drives a real host process too.
     public const string Name = "status page in a browser";
 }

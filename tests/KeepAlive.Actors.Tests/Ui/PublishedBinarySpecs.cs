@@ -35,6 +35,14 @@ public sealed class PublishedBinaryFixture : IAsyncLifetime
     }
 }
 
+// Publishing keeps both cores busy for a minute: it runs alone, so no timing spec pays for it.
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PublishCollection
+{
+    public const string Name = "published binary";
+}
+
+[Collection(PublishCollection.Name)]
 public sealed class PublishedBinarySpecs(PublishedBinaryFixture published) : IClassFixture<PublishedBinaryFixture>
 {
     // The .NET this test runs on, e.g. /usr/share/dotnet: the published binary must not load anything from it.
