@@ -84,9 +84,10 @@ public static class KeepAliveHostingExtensions
 
         builder.WithActors(async (system, registry) =>
         {
+            var standing = NodeStanding.Of(system);
             var guardian = system.ActorOf(KeepAliveGuardian.Props(
-                PingSenderPool.Props(httpClients, settings.PingTimeout, settings.PingSenderPoolSize),
-                SchedulerActor.Props(store, schedulerSettings, () => registry.TryGet<ProviderRegion>(out var region) ? region : null)),
+                PingSenderPool.Props(httpClients, settings.PingTimeout, settings.PingSenderPoolSize, standing),
+                SchedulerActor.Props(store, schedulerSettings, standing, () => registry.TryGet<ProviderRegion>(out var region) ? region : null)),
                 "keepalive");
             var children = await guardian.Ask<KeepAliveGuardian.Children>(KeepAliveGuardian.GetChildren.Instance, TimeSpan.FromSeconds(30));
             registry.Register<KeepAliveGuardian>(guardian);

@@ -150,6 +150,7 @@ public static class KeepAliveMetrics
         PingFailureReason.Timeout => "timeout",
         PingFailureReason.ConnectionRefused => "connection_refused",
         PingFailureReason.DnsFailure => "dns_failure",
+        PingFailureReason.NotSent => "not_sent",
         _ => "other",
     };
 }

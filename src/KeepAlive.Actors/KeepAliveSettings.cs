@@ -1,15 +1,26 @@
-using KeepAlive.Actors.Pinging;
+using System.Globalization;
 
 namespace KeepAlive.Actors;
 
 /// <summary>Behaviour settings of the keep-alive actors. Validated at start; errors name the setting.</summary>
 public sealed record KeepAliveSettings
 {
+    // The range the OpenAI API accepts; vLLM and Ollama accept it too.
+    private const decimal MinTemperature = 0.0m;
+    private const decimal MaxTemperature = 2.0m;
+
     /// <summary>How long one ping may take before it counts as failed (the original's 60 s).</summary>
     public TimeSpan PingTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>The user message of a chat ping.</summary>
-    public string Prompt { get; init; } = PingRequestFactory.DefaultPrompt;
+    /// <summary>The user message of a chat ping (the original <c>KeepAlive</c>'s <c>prompt</c>).</summary>
+    public string PingPrompt { get; init; } = "Send an empty message.";
+
+    /// <summary><c>max_tokens</c> of a chat ping (the original's <c>max_tokens</c>).</summary>
+    public int PingMaxTokens { get; init; } = 56;
+
+    /// <summary><c>temperature</c> of a chat ping (the original's <c>temperature</c>).</summary>
+    /// <remarks>A decimal keeps its scale when written, so the default reads 0.0 like the original's, not 0.</remarks>
+    public decimal PingTemperature { get; init; } = 0.0m;
 
     /// <summary>First retry delay after a failed ping; doubles per failure, capped at the pair's keep_alive.</summary>
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
@@ -49,7 +60,9 @@ public sealed record KeepAliveSettings
     public KeepAliveSettings Validate()
     {
         Require(PingTimeout > TimeSpan.Zero, nameof(PingTimeout), "must be positive");
-        Require(!string.IsNullOrWhiteSpace(Prompt), nameof(Prompt), "must not be empty");
+        Require(!string.IsNullOrWhiteSpace(PingPrompt), nameof(PingPrompt), "must not be empty");
+        Require(PingMaxTokens > 0, nameof(PingMaxTokens), "must be at least 1");
+        Require(PingTemperature is >= MinTemperature and <= MaxTemperature, nameof(PingTemperature), string.Create(CultureInfo.InvariantCulture, $"must be between {MinTemperature} and {MaxTemperature}"));
         Require(FirstRetryDelay > TimeSpan.Zero, nameof(FirstRetryDelay), "must be positive");
         Require(MaxIdle is null || MaxIdle > TimeSpan.Zero, nameof(MaxIdle), "must be positive when set");
         Require(SpreadFraction is >= 0 and < 1, nameof(SpreadFraction), "must be in [0, 1)");

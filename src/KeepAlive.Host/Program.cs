@@ -24,6 +24,7 @@ var arguments = CommandLine.Normalize(args);
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = arguments, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddKeepAliveFlags(args);
 var options = KeepAliveHostOptions.From(builder.Configuration);
+var modelsConfig = ModelsConfigFile.From(options);
 
 using var startupLogging = LoggerFactory.Create(logging => logging.AddConsole());
 var startupLog = startupLogging.CreateLogger("KeepAlive.Host");
@@ -32,7 +33,7 @@ KeepAliveSettings settings;
 SchedulerSettings schedulerSettings;
 ProviderCatalog catalog;
 SplitBrainResolverOption splitBrainResolver;
-string stableAfter;
+string failoverTiming;
 // The demo's model hosts must listen before the catalog can name them.
 await using var demo = options.Demo ? await DemoMode.StartAsync() : null;
 try
@@ -40,8 +41,8 @@ try
     settings = options.ToKeepAliveSettings();
     schedulerSettings = options.ToSchedulerSettings();
     splitBrainResolver = options.ToSplitBrainResolver();
-    stableAfter = options.StableAfterHocon();
-    catalog = demo?.Catalog ?? LoadCatalog(options, startupLog);
+    failoverTiming = options.FailoverTimingHocon();
+    catalog = demo?.Catalog ?? LoadCatalog(modelsConfig, startupLog);
 }
 catch (Exception ex) when (ex is HostSettingsException or ModelsConfigException)
 {
@@ -60,10 +61,10 @@ if (!string.IsNullOrWhiteSpace(options.Redis))
 var catalogHolder = new ProviderCatalogHolder(catalog);
 builder.AddKeepAliveApi().AddKeepAliveStatusApi().AddKeepAliveObservability(redis);
 builder.Services.AddKeepAlive(catalogHolder, settings, schedulerSettings);
-if (demo is null && !string.IsNullOrWhiteSpace(options.ModelsConfig))
+if (demo is null && modelsConfig is not null)
 {
     builder.Services.AddHostedService(services => new ModelsConfigWatcher(
-        options.ModelsConfig, catalogHolder, services.GetRequiredService<ILogger<ModelsConfigWatcher>>()));
+        modelsConfig, catalogHolder, services.GetRequiredService<ILogger<ModelsConfigWatcher>>()));
 }
 
 builder.Services.AddAkka("keepalive", (akka, services) =>
@@ -81,7 +82,7 @@ builder.Services.AddAkka("keepalive", (akka, services) =>
             Roles = options.RoleList().ToArray(),
             SplitBrainResolver = splitBrainResolver,
         })
-        .AddHocon(stableAfter, HoconAddMode.Prepend)
+        .AddHocon(failoverTiming, HoconAddMode.Prepend)
         .WithKeepAlive(services);
     akka.WithKeepAliveHealthChecks();
     if (demo is not null) akka.AddHocon(DemoMode.QuietAkkaHocon, HoconAddMode.Prepend);
@@ -109,16 +110,10 @@ if (demo is not null)
 await app.RunAsync();
 return Environment.ExitCode;
 
-static ProviderCatalog LoadCatalog(KeepAliveHostOptions options, ILogger log)
+static ProviderCatalog LoadCatalog(ModelsConfigFile? file, ILogger log)
 {
-    if (string.IsNullOrWhiteSpace(options.ModelsConfig))
-    {
-        log.LogWarning("[keep-alive] no models-config given (--models-config <path>): no pair has a provider, nothing will be pinged");
-        return ProviderCatalog.Empty;
-    }
+    if (file is not null) return file.Load(log, "loaded");
 
-    var catalog = ModelsConfigLoader.LoadFile(options.ModelsConfig);
-    foreach (var warning in catalog.Warnings) log.LogWarning("[keep-alive] {Warning}", warning);
-    log.LogInformation("[keep-alive] loaded {Count} provider(s) from {File}", catalog.Providers.Count, options.ModelsConfig);
-    return catalog;
+    log.LogWarning("[keep-alive] no models-config given (--models-config <path>): no pair has a provider, nothing will be pinged");
+    return ProviderCatalog.Empty;
 }

@@ -1,2 +1,4 @@
-// The fake model server lives in the host, where --demo uses it too; the tests share that one copy.
-global using KeepAlive.Host.Demo;
+// The shared test infrastructure (tests/KeepAlive.Testing) and the fake model server (src/KeepAlive.Fakes),
+// which the bench and the host's --demo use too.
+global using KeepAlive.Fakes;
+global using KeepAlive.Testing;

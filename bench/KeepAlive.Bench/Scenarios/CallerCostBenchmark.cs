@@ -19,7 +19,7 @@ namespace KeepAlive.Bench.Scenarios;
 public class CallerCostBenchmark
 {
     private const int Pairs = 1000;
-    private BenchNode _node = null!;
+    private KeepAliveTestNode _node = null!;
     private IActorRef _region = null!;
     private ProviderKey[] _pairs = null!;
     private string[] _models = null!;

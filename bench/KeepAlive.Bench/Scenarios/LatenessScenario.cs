@@ -38,17 +38,19 @@ public static class LatenessScenario
         Report.Header($"ping lateness: {PairCount:N0} pairs, intervals 10-60 s, {Duration.TotalMinutes:0} min" +
                       (withHangingBackend ? ", plus one backend that hangs until the ping timeout" : ""));
         var settings = new KeepAliveSettings();
-        await using var responder = await LoopbackResponder.StartAsync(PairCount);
+        await using var responder = await FakeModelServer.StartAsync(RequestRecording.ArrivalTimesOnly);
         var pairs = new ProviderKey[PairCount];
         var intervals = new TimeSpan[PairCount];
         var providers = new List<ProviderConfig>(PairCount + 1);
         for (var i = 0; i < PairCount; i++)
         {
             intervals[i] = TimeSpan.FromSeconds(10 + i % 51);
-            pairs[i] = ProviderKey.From("bench/model", responder.Host(i));
+            pairs[i] = ProviderKey.From("bench/model", responder.HostNamed($"h{i}"));
             providers.Add(Provider(pairs[i], intervals[i]));
         }
-        var hung = ProviderKey.From("bench/model", responder.HangingHost);
+        var hung = ProviderKey.From("bench/model", responder.HostNamed("hang"));
+        // Until the ping's own timeout cancels the request: the backend that hangs.
+        responder.Respond("/hang", FakeResponse.Hang());
         if (withHangingBackend) providers.Add(Provider(hung, TimeSpan.FromSeconds(10)));
 
         // The service's own instrument (send time minus due time, clamped at 0), for every ping including each
@@ -90,7 +92,7 @@ public static class LatenessScenario
         long pings = 0;
         for (var i = 0; i < PairCount; i++)
         {
-            var arrivals = responder.ArrivalsOf(i).Where(at => at <= measuredUntil).ToArray();
+            var arrivals = responder.ArrivalsAt(pairs[i].Host).Where(at => at <= measuredUntil).ToArray();
             pings += arrivals.Length;
             var expected = (intervals[i] + PingSpread.OffsetFor(pairs[i], intervals[i], settings)).TotalMilliseconds;
             for (var n = 1; n < arrivals.Length; n++)
@@ -110,7 +112,7 @@ public static class LatenessScenario
         if (lateAt.Count > 0)
             Report.Line("pings over 250 ms arrived at (s into the run: count)", $"{string.Join(", ", lateAt.GroupBy(s => s).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"))}");
         if (hungStatus is not null)
-            Report.Line("hanging backend", $"{responder.HangingRequests} request(s) held; its pair: {hungStatus.State}, {hungStatus.ConsecutiveFailures} failure(s), last: {hungStatus.LastPing?.Failure}");
+            Report.Line("hanging backend", $"{responder.ArrivalsAt(hung.Host).Length} request(s) held; its pair: {hungStatus.State}, {hungStatus.ConsecutiveFailures} failure(s), last: {hungStatus.LastPing?.Failure}");
         return (distribution, service);
     }
 

@@ -24,7 +24,7 @@ public static class ThroughputScenario
     {
         Report.Header("throughput: RecordUsage, 1,000 hot pairs, Redis mirroring on");
         await using var redis = await RedisServer.StartAsync();
-        await using var admin = await redis.ConnectAdminAsync();
+        await using var admin = await redis.ConnectAsync(allowAdmin: true);
         var pairs = Pairs.Make(HotPairs, hosts: 50);
 
         var actors = await ActorDesignAsync(redis, admin, pairs);

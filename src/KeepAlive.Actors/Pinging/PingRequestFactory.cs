@@ -10,15 +10,9 @@ namespace KeepAlive.Actors.Pinging;
 /// <summary>The one place that knows the endpoint rule and the payload per api_type (DESIGN §2).</summary>
 public static class PingRequestFactory
 {
-    public const string DefaultPrompt = "Send an empty message.";
-
-    private const string ChatCompletionsPath = "/v1/chat/completions";
-    private const string OllamaChatPath = "/api/chat";
-    private const string OllamaGeneratePath = "/api/generate";
-    private const int MaxTokens = 56;
-
-    // A decimal keeps its scale when written, so the body reads 0.0 like the original's, not 0.
-    private const decimal Temperature = 0.0m;
+    public const string ChatCompletionsPath = "/v1/chat/completions";
+    public const string OllamaChatPath = "/api/chat";
+    public const string OllamaGeneratePath = "/api/generate";
 
     // Ollama unloads a model once its keep_alive has passed since the last request (5 min by default):
     // ask for the interval plus a margin, so the model is still loaded when the next ping is a little late.
@@ -36,13 +30,14 @@ public static class PingRequestFactory
 
     /// <summary>
     /// The request for <paramref name="provider"/>; null when its api_type is not supported.
-    /// <paramref name="interval"/> is the pair's keep-alive, used for Ollama's own <c>keep_alive</c> field.
+    /// <paramref name="interval"/> is the pair's keep-alive, used for Ollama's own <c>keep_alive</c> field;
+    /// a chat's prompt, max_tokens and temperature are the <paramref name="settings"/>' Ping* settings.
     /// </summary>
     /// <exception cref="ArgumentException">the provider's api_host is not an absolute http(s) URI.</exception>
-    public static PingRequest? Create(ProviderConfig provider, TimeSpan interval, string prompt)
+    public static PingRequest? Create(ProviderConfig provider, TimeSpan interval, KeepAliveSettings settings)
     {
         ArgumentNullException.ThrowIfNull(provider);
-        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
 
         var family = FamilyOf(provider.ApiType);
@@ -56,7 +51,7 @@ public static class PingRequestFactory
         };
         var body = load
             ? Json(w => WriteLoadBody(w, provider.ApiModelName, interval))
-            : Json(w => WriteChatBody(w, provider.ApiModelName, prompt, family == ApiFamily.Ollama ? interval : null));
+            : Json(w => WriteChatBody(w, provider.ApiModelName, settings, family == ApiFamily.Ollama ? interval : null));
         return new PingRequest(Endpoint(provider, path), body, BearerTokenOf(provider));
     }
 
@@ -94,7 +89,7 @@ public static class PingRequestFactory
     private static string? BearerTokenOf(ProviderConfig provider) =>
         string.IsNullOrWhiteSpace(provider.ApiToken) ? null : provider.ApiToken;
 
-    private static void WriteChatBody(Utf8JsonWriter writer, string model, string prompt, TimeSpan? ollamaInterval)
+    private static void WriteChatBody(Utf8JsonWriter writer, string model, KeepAliveSettings settings, TimeSpan? ollamaInterval)
     {
         writer.WriteStartObject();
         writer.WriteBoolean("stream", false);
@@ -102,11 +97,11 @@ public static class PingRequestFactory
         writer.WriteStartArray("messages");
         writer.WriteStartObject();
         writer.WriteString("role", "user");
-        writer.WriteString("content", prompt);
+        writer.WriteString("content", settings.PingPrompt);
         writer.WriteEndObject();
         writer.WriteEndArray();
-        writer.WriteNumber("max_tokens", MaxTokens);
-        writer.WriteNumber("temperature", Temperature);
+        writer.WriteNumber("max_tokens", settings.PingMaxTokens);
+        writer.WriteNumber("temperature", settings.PingTemperature);
         if (ollamaInterval is { } interval) writer.WriteString("keep_alive", OllamaKeepAlive(interval));
         writer.WriteEndObject();
     }

@@ -22,24 +22,34 @@ public sealed class PingSenderActor : ReceiveActor
 
     private readonly IHttpClientFactory _httpClients;
     private readonly TimeSpan _timeout;
+    private readonly INodeStanding _standing;
 
-    public PingSenderActor(IHttpClientFactory httpClients, TimeSpan timeout)
+    public PingSenderActor(IHttpClientFactory httpClients, TimeSpan timeout, INodeStanding standing)
     {
         ArgumentNullException.ThrowIfNull(httpClients);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         _httpClients = httpClients;
         _timeout = timeout;
+        _standing = standing;
         Receive<SendPing>(Send);
     }
 
     /// <summary>The named HttpClient the senders use (so a host can configure its handler).</summary>
     public const string HttpClientName = "keepalive-ping";
 
-    public static Props Props(IHttpClientFactory httpClients, TimeSpan timeout) =>
-        Akka.Actor.Props.Create(() => new PingSenderActor(httpClients, timeout));
+    public static Props Props(IHttpClientFactory httpClients, TimeSpan timeout, INodeStanding standing) =>
+        Akka.Actor.Props.Create(() => new PingSenderActor(httpClients, timeout, standing));
 
     private void Send(SendPing ping)
     {
+        // The last check before the model server: a node that may have lost its pairs to another must not ping them.
+        if (!_standing.MayAct)
+        {
+            Sender.Tell(Failed(ping, PingFailureReason.NotSent, null, TimeSpan.Zero,
+                "not sent: this node was downed, or paused long enough to have been; another node may hold the pair now"));
+            return;
+        }
+
         // Sender and Self are only valid while this message is handled, not when the pipe completes.
         var replyTo = Sender;
         var self = Self;

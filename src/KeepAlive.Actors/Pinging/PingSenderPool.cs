@@ -15,12 +15,12 @@ public static class PingSenderPool
     private static readonly SupervisorStrategy ResumeRoutees = new OneForOneStrategy(exception =>
         exception is ActorInitializationException ? Directive.Stop : Directive.Resume);
 
-    public static Props Props(IHttpClientFactory httpClients, TimeSpan timeout, int size)
+    public static Props Props(IHttpClientFactory httpClients, TimeSpan timeout, int size, INodeStanding standing)
     {
         ArgumentNullException.ThrowIfNull(httpClients);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
-        return PingSenderActor.Props(httpClients, timeout)
+        return PingSenderActor.Props(httpClients, timeout, standing)
             .WithRouter(new RoundRobinPool(size).WithSupervisorStrategy(ResumeRoutees));
     }
 }

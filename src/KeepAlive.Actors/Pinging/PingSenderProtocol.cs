@@ -30,4 +30,7 @@ public enum PingFailureReason
     ConnectionRefused,
     DnsFailure,
     Other,
+
+    /// <summary>Not sent: this node has lost its standing (downed, or paused long enough to be), see <see cref="INodeStanding"/>.</summary>
+    NotSent,
 }

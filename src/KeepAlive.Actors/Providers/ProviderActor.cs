@@ -394,7 +394,7 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
 
         Timers.Cancel(LeaseWaitExpired.Instance);
         var provider = _deps.Catalog.Current.Find(_pair.Model, _pair.Host);
-        var request = provider is null ? null : PingRequestFactory.Create(provider, _interval!.Value, _deps.Settings.Prompt);
+        var request = provider is null ? null : PingRequestFactory.Create(provider, _interval!.Value, _deps.Settings);
         if (request is null)
         {
             // The config changed while the pair waited for the host.

@@ -48,14 +48,24 @@ public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
 
     private sealed record Sweep(Reach Reach);
 
+    private sealed class MemberGone
+    {
+        public static readonly MemberGone Instance = new();
+        private MemberGone() { }
+    }
+
     private sealed record PageRead(DuePage Page);
 
     private sealed record PageDelivered(DueCursor? Next, int Pairs);
 
     private sealed record SweepFailed(Exception Cause);
 
-    // Long enough for a region to find a shard's new home after a node was lost (coordinator moved included).
-    private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(30);
+    // A page whose pairs do not all confirm within this is read again a moment later (a shard still finding its home).
+    private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(10);
+
+    // After a member is removed the shard coordinator waits the removal margin before it gives the member's shards a
+    // new home; handed over sooner, the lost node's pairs would be sent to where they no longer live.
+    private static readonly TimeSpan AfterCoordinator = TimeSpan.FromMilliseconds(500);
 
     // A full sweep that failed (store unreachable, regions not ready) is tried again this soon, not a sweep interval later.
     private static readonly TimeSpan FullSweepRetry = TimeSpan.FromSeconds(5);
@@ -83,6 +93,7 @@ public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
         Receive<Ready>(_ => OnReady());
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
         Receive<ClusterEvent.MemberRemoved>(removed => OnMemberRemoved(removed.Member));
+        Receive<MemberGone>(_ => Request(Reach.Everything));
         Receive<Sweep>(sweep => Request(sweep.Reach));
         Receive<PageRead>(read => Deliver(read.Page));
         Receive<PageDelivered>(OnPageDelivered);
@@ -112,8 +123,9 @@ public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
 
     private void OnMemberRemoved(Member member)
     {
-        _log.Info("[keep-alive] {0} left the cluster; its pairs resume from the stored schedule", member.Address);
-        Request(Reach.Everything);
+        var margin = Cluster.Get(Context.System).DowningProvider.DownRemovalMargin + AfterCoordinator;
+        _log.Info("[keep-alive] {0} left the cluster; its pairs resume from the stored schedule in {1:0.#} s", member.Address, margin.TotalSeconds);
+        Timers.StartSingleTimer(nameof(MemberGone), MemberGone.Instance, margin);
     }
 
     private void Request(Reach reach)

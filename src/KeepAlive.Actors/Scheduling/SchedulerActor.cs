@@ -66,6 +66,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     private readonly IScheduleStore _store;
     private readonly SchedulerSettings _settings;
+    private readonly INodeStanding _standing;
     private readonly Func<IActorRef?> _providerRegion;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<ProviderKey, ScheduleChange> _pending = new();
@@ -75,12 +76,14 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private int _writingCount;
     private bool _ready;
     private bool _storeDown;
+    private bool _heldForStanding;
     private long _batchesWritten;
 
-    public SchedulerActor(IScheduleStore store, SchedulerSettings settings, Func<IActorRef?> providerRegion)
+    public SchedulerActor(IScheduleStore store, SchedulerSettings settings, INodeStanding standing, Func<IActorRef?> providerRegion)
     {
         _store = store;
         _settings = settings;
+        _standing = standing;
         _providerRegion = providerRegion;
 
         Receive<MirrorSchedule>(mirror => OnChange(mirror.Change));
@@ -102,8 +105,8 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IScheduleStore store, SchedulerSettings settings, Func<IActorRef?> providerRegion) =>
-        Akka.Actor.Props.Create(() => new SchedulerActor(store, settings, providerRegion));
+    public static Props Props(IScheduleStore store, SchedulerSettings settings, INodeStanding standing, Func<IActorRef?> providerRegion) =>
+        Akka.Actor.Props.Create(() => new SchedulerActor(store, settings, standing, providerRegion));
 
     protected override void PreStart()
     {
@@ -151,7 +154,8 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     private void AnswerAllWrittenWhenDone()
     {
-        if (_waitingForAllWritten.Count == 0 || (Writing && !_storeDown) || (_pending.Count > 0 && !_storeDown)) return;
+        var cannotWrite = _storeDown || _heldForStanding;
+        if (_waitingForAllWritten.Count == 0 || (!cannotWrite && (Writing || _pending.Count > 0))) return;
         foreach (var waiter in _waitingForAllWritten) waiter.Tell(new AllWritten(PendingCount));
         _waitingForAllWritten.Clear();
     }
@@ -165,7 +169,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     private void WriteBatch()
     {
-        if (!_ready || Writing || _pending.Count == 0) return;
+        if (!_ready || Writing || _pending.Count == 0 || !HasStanding()) return;
         var batch = _pending.Values.Take(_settings.MaxBatchSize).ToList();
         foreach (var change in batch) _pending.Remove(change.Pair);
         KeepAliveMetrics.SetPendingWrites(_pending.Count);
@@ -174,6 +178,25 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         KeepAliveMetrics.MeasureBatch(_store.ApplyAsync(batch), batch.Count).PipeTo(self,
             success: () => new BatchWritten(batch),
             failure: ex => new BatchFailed(batch, ex));
+    }
+
+    /// <summary>
+    /// A node that has lost its standing holds its writes: its pairs may live on another node now, whose newer
+    /// schedules these writes would overwrite. A node that was only paused writes them once it has its standing back.
+    /// </summary>
+    private bool HasStanding()
+    {
+        if (_standing.MayAct)
+        {
+            _heldForStanding = false;
+            return true;
+        }
+
+        if (!_heldForStanding)
+            _log.Warning("[keep-alive] this node was downed or paused: {0} schedule change(s) are held, not written over other nodes' schedules", _pending.Count);
+        _heldForStanding = true;
+        AnswerAllWrittenWhenDone();
+        return false;
     }
 
     private void OnBatchWritten(BatchWritten written)

@@ -6,12 +6,16 @@ public static class CommandLine
     public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
     {
         ["--models-config"] = Key(nameof(KeepAliveHostOptions.ModelsConfig)),
+        ["--all-models"] = Key(nameof(KeepAliveHostOptions.AllModels)),
         ["--redis"] = Key(nameof(KeepAliveHostOptions.Redis)),
         ["--redis-prefix"] = Key(nameof(KeepAliveHostOptions.RedisPrefix)),
         ["--clear-on-start"] = Key(nameof(KeepAliveHostOptions.ClearOnStart)),
         ["--flush-interval"] = Key(nameof(KeepAliveHostOptions.FlushInterval)),
         ["--sweep-interval"] = Key(nameof(KeepAliveHostOptions.SweepInterval)),
         ["--ping-timeout"] = Key(nameof(KeepAliveHostOptions.PingTimeout)),
+        ["--ping-prompt"] = Key(nameof(KeepAliveHostOptions.PingPrompt)),
+        ["--ping-max-tokens"] = Key(nameof(KeepAliveHostOptions.PingMaxTokens)),
+        ["--ping-temperature"] = Key(nameof(KeepAliveHostOptions.PingTemperature)),
         ["--max-idle"] = Key(nameof(KeepAliveHostOptions.MaxIdle)),
         ["--hostname"] = Key(nameof(KeepAliveHostOptions.Hostname)),
         ["--port"] = Key(nameof(KeepAliveHostOptions.Port)),
@@ -21,9 +25,10 @@ public static class CommandLine
         ["--demo"] = Key(nameof(KeepAliveHostOptions.Demo)),
         ["--split-brain-resolver"] = Key(nameof(KeepAliveHostOptions.SplitBrainResolver)),
         ["--stable-after"] = Key(nameof(KeepAliveHostOptions.StableAfter)),
+        ["--down-removal-margin"] = Key(nameof(KeepAliveHostOptions.DownRemovalMargin)),
     };
 
-    private static readonly HashSet<string> BareFlags = ["--clear-on-start", "--demo"];
+    private static readonly HashSet<string> BareFlags = ["--all-models", "--clear-on-start", "--demo"];
 
     /// <summary>Lets on/off flags stand alone (<c>--clear-on-start</c>), which the configuration provider cannot.</summary>
     public static string[] Normalize(string[] args)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Akka.Cluster.Hosting.SBR;
 using KeepAlive.Actors;
 using KeepAlive.Actors.Config;
@@ -11,11 +12,18 @@ public sealed class HostSettingsException(string message) : Exception(message);
 /// <summary>Turns the bound <see cref="KeepAliveHostOptions"/> into the library's validated settings.</summary>
 public static class HostSettings
 {
-    public static KeepAliveSettings ToKeepAliveSettings(this KeepAliveHostOptions options) => Validated(() => new KeepAliveSettings
+    public static KeepAliveSettings ToKeepAliveSettings(this KeepAliveHostOptions options)
     {
-        PingTimeout = Duration(nameof(options.PingTimeout), options.PingTimeout),
-        MaxIdle = string.IsNullOrWhiteSpace(options.MaxIdle) ? null : Duration(nameof(options.MaxIdle), options.MaxIdle),
-    }.Validate());
+        var defaults = new KeepAliveSettings();
+        return Validated(() => (defaults with
+        {
+            PingTimeout = Duration(nameof(options.PingTimeout), options.PingTimeout),
+            MaxIdle = string.IsNullOrWhiteSpace(options.MaxIdle) ? null : Duration(nameof(options.MaxIdle), options.MaxIdle),
+            PingPrompt = options.PingPrompt ?? defaults.PingPrompt,
+            PingMaxTokens = options.PingMaxTokens is null ? defaults.PingMaxTokens : WholeNumber(nameof(options.PingMaxTokens), options.PingMaxTokens),
+            PingTemperature = options.PingTemperature is null ? defaults.PingTemperature : Number(nameof(options.PingTemperature), options.PingTemperature),
+        }).Validate());
+    }
 
     public static SchedulerSettings ToSchedulerSettings(this KeepAliveHostOptions options) => Validated(() => new SchedulerSettings
     {
@@ -37,9 +45,16 @@ public static class HostSettings
                 $"Setting {KeepAliveHostOptions.Section}:{nameof(options.SplitBrainResolver)} = '{options.SplitBrainResolver}' must be keep-majority or keep-oldest."),
         };
 
-    /// <summary>The resolver's stable-after as HOCON: Akka.Cluster.Hosting's options have no property for it.</summary>
-    public static string StableAfterHocon(this KeepAliveHostOptions options) =>
-        $"akka.cluster.split-brain-resolver.stable-after = {(long)Duration(nameof(options.StableAfter), options.StableAfter).TotalMilliseconds}ms";
+    /// <summary>
+    /// The resolver's stable-after and the down-removal margin as HOCON: Akka.Cluster.Hosting's options have no
+    /// property for them. Why these defaults: README, "Running a cluster".
+    /// </summary>
+    public static string FailoverTimingHocon(this KeepAliveHostOptions options) => $"""
+        akka.cluster.split-brain-resolver.stable-after = {Milliseconds(nameof(options.StableAfter), options.StableAfter)}ms
+        akka.cluster.down-removal-margin = {Milliseconds(nameof(options.DownRemovalMargin), options.DownRemovalMargin)}ms
+        """;
+
+    private static long Milliseconds(string setting, string? value) => (long)Duration(setting, value).TotalMilliseconds;
 
     public static IReadOnlyList<string> RoleList(this KeepAliveHostOptions options) => List(options.Roles);
 
@@ -50,6 +65,16 @@ public static class HostSettings
             $"Setting {KeepAliveHostOptions.Section}:{setting} = '{invalid.Input}' is not a duration: {invalid.Reason}."),
         _ => throw new HostSettingsException($"Setting {KeepAliveHostOptions.Section}:{setting} must be a positive duration such as 30s, 5m or 1h."),
     };
+
+    private static int WholeNumber(string setting, string value) =>
+        int.TryParse(value.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : throw new HostSettingsException($"Setting {KeepAliveHostOptions.Section}:{setting} = '{value}' is not a whole number.");
+
+    private static decimal Number(string setting, string value) =>
+        decimal.TryParse(value.Trim(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : throw new HostSettingsException($"Setting {KeepAliveHostOptions.Section}:{setting} = '{value}' is not a number such as 0.7.");
 
     private static T Validated<T>(Func<T> build)
     {

@@ -15,6 +15,9 @@ public sealed class KeepAliveHostOptions
     /// <summary>Path of the router's models-config.json (<c>--models-config</c>).</summary>
     public string? ModelsConfig { get; set; }
 
+    /// <summary>Load every model of models-config (<c>--all-models</c>), not only those under <c>active_models</c>.</summary>
+    public bool AllModels { get; set; }
+
     /// <summary>StackExchange.Redis connection string (<c>--redis</c>); absent: the embedded in-memory store.</summary>
     public string? Redis { get; set; }
 
@@ -32,6 +35,16 @@ public sealed class KeepAliveHostOptions
 
     /// <summary>Timeout of one ping.</summary>
     public string PingTimeout { get; set; } = "60s";
+
+    /// <summary>The user message of a chat ping (<c>--ping-prompt</c>); absent: the original's "Send an empty message.".</summary>
+    public string? PingPrompt { get; set; }
+
+    /// <summary><c>max_tokens</c> of a chat ping (<c>--ping-max-tokens</c>), a whole number; absent: 56.</summary>
+    /// <remarks>Text, not int, so a bad value is reported naming the setting instead of failing the binder.</remarks>
+    public string? PingMaxTokens { get; set; }
+
+    /// <summary><c>temperature</c> of a chat ping (<c>--ping-temperature</c>), e.g. <c>0.7</c>; absent: 0.0.</summary>
+    public string? PingTemperature { get; set; }
 
     /// <summary>Stop pinging a pair with no usage for this long; empty: never stop.</summary>
     public string? MaxIdle { get; set; }
@@ -58,5 +71,8 @@ public sealed class KeepAliveHostOptions
     public string SplitBrainResolver { get; set; } = "keep-majority";
 
     /// <summary>How long membership must be stable before unreachable nodes are downed (<c>--stable-after</c>).</summary>
-    public string StableAfter { get; set; } = "20s";
+    public string StableAfter { get; set; } = "13s";
+
+    /// <summary>How long after a node is removed its pairs and singletons start elsewhere (<c>--down-removal-margin</c>).</summary>
+    public string DownRemovalMargin { get; set; } = "2s";
 }

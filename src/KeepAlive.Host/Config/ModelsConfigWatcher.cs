@@ -4,14 +4,15 @@ namespace KeepAlive.Host.Config;
 
 /// <summary>
 /// Reloads models-config.json when it changes, without a restart. Editors save in bursts (truncate,
-/// write, rename), so a reload waits until the file has been quiet for <see cref="Debounce"/>. A valid
-/// file replaces the catalog atomically; an invalid one keeps the previous catalog and logs one error.
+/// write, rename), so a reload waits until the file has been quiet for <see cref="Debounce"/>. A file loaded
+/// by the start's rules replaces the catalog atomically, its warnings logged again; one that cannot be read or
+/// is not JSON keeps the previous catalog and logs one error.
 /// </summary>
-public sealed class ModelsConfigWatcher(string path, ProviderCatalogHolder catalog, ILogger<ModelsConfigWatcher> log) : IHostedService, IDisposable
+public sealed class ModelsConfigWatcher(ModelsConfigFile file, ProviderCatalogHolder catalog, ILogger<ModelsConfigWatcher> log) : IHostedService, IDisposable
 {
     public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(300);
 
-    private readonly string _path = Path.GetFullPath(path);
+    private readonly ModelsConfigFile _file = file with { Path = Path.GetFullPath(file.Path) };
     private FileSystemWatcher? _watcher;
     private Timer? _debounce;
 
@@ -19,7 +20,7 @@ public sealed class ModelsConfigWatcher(string path, ProviderCatalogHolder catal
     {
         _debounce = new Timer(_ => Reload());
         // The directory is watched, not the file: a save by rename replaces the file the watcher would hold.
-        _watcher = new FileSystemWatcher(Path.GetDirectoryName(_path)!, Path.GetFileName(_path))
+        _watcher = new FileSystemWatcher(Path.GetDirectoryName(_file.Path)!, Path.GetFileName(_file.Path))
         {
             NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
         };
@@ -48,14 +49,11 @@ public sealed class ModelsConfigWatcher(string path, ProviderCatalogHolder catal
     {
         try
         {
-            var next = ModelsConfigLoader.LoadFile(_path);
-            catalog.Replace(next);
-            foreach (var warning in next.Warnings) log.LogWarning("[keep-alive] {Warning}", warning);
-            log.LogInformation("[keep-alive] models-config reloaded: {Count} provider(s) from {File}", next.Providers.Count, _path);
+            catalog.Replace(_file.Load(log, "models-config reloaded:"));
         }
         catch (ModelsConfigException ex)
         {
-            log.LogError("[keep-alive] models-config {File} changed but was not reloaded, the previous catalog stays: {Reason}", _path, ex.Message);
+            log.LogError("[keep-alive] models-config {File} changed but was not reloaded, the previous catalog stays: {Reason}", _file.Path, ex.Message);
         }
     }
 }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Providers;
+using KeepAlive.Fakes;
 using static KeepAlive.Actors.Providers.ProviderProtocol;
 
 namespace KeepAlive.Host.Demo;
@@ -73,7 +74,8 @@ public sealed class DemoMode : IAsyncDisposable
             "demo/llama-3.1-8b": { "providers": [ { "id": "llama-gpu1", "api_type": "vllm", "api_host": "{{gpu1}}", "api_token": "", "model_path": "", "keep_alive": "4s" } ] },
             "demo/qwen-2.5-7b": { "providers": [ { "id": "qwen-gpu1", "api_type": "vllm", "api_host": "{{gpu1}}", "api_token": "", "model_path": "", "keep_alive": "6s" } ] },
             "demo/gemma-3-4b": { "providers": [ { "id": "gemma-gpu2", "api_type": "ollama", "api_host": "{{gpu2}}", "api_token": "", "model_path": "gemma3:4b", "keep_alive": "5s" } ] }
-          }
+          },
+          "active_models": { "demo_models": [ "demo/llama-3.1-8b", "demo/qwen-2.5-7b", "demo/gemma-3-4b" ] }
         }
         """;
 }

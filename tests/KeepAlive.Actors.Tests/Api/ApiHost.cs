@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using KeepAlive.Actors.Tests.Fixtures;
 
 namespace KeepAlive.Actors.Tests.Api;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
 
 namespace KeepAlive.Actors.Tests.Api;

@@ -2,7 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using KeepAlive.Actors.Tests.Fixtures;
+using KeepAlive.Actors.Pinging;
+using KeepAlive.Actors.Providers;
 using Xunit;
 
 namespace KeepAlive.Actors.Tests.Api;
@@ -11,6 +12,9 @@ namespace KeepAlive.Actors.Tests.Api;
 public sealed class ApiHostFixture : IAsyncLifetime
 {
     public const string Secret = "sk-api-specs-never-shown-1234";
+
+    /// <summary>How long <see cref="Pinged"/> takes to answer, so a ping's reported latency has a known lower bound.</summary>
+    public static readonly TimeSpan PingedLatency = TimeSpan.FromMilliseconds(400);
 
     private readonly List<FakeModelServer> _servers = [];
 
@@ -28,7 +32,8 @@ public sealed class ApiHostFixture : IAsyncLifetime
         Failing = await Server();
         InFlight = await Server();
         Metered = await Server();
-        Failing.Respond(FakeModelServer.ChatCompletionsPath, FakeResponse.Status(500));
+        Pinged.Respond(PingRequestFactory.ChatCompletionsPath, FakeResponse.Hang(PingedLatency));
+        Failing.Respond(PingRequestFactory.ChatCompletionsPath, FakeResponse.Status(500));
 
         var config = ApiHost.WriteModelsConfig(
         [
@@ -110,7 +115,8 @@ public sealed class HttpApiSpecs(ApiHostFixture fixture) : IClassFixture<ApiHost
         var ping = status.GetProperty("last_ping");
         Assert.Equal("succeeded", ping.Text("outcome"));
         Assert.Equal(200, ping.GetProperty("http_status").GetInt32());
-        Assert.True(ping.GetProperty("latency_ms").GetInt64() >= 0);
+        // The server's delay can end a few ms early (timer granularity) and the status shows whole milliseconds.
+        Assert.InRange(ping.GetProperty("latency_ms").GetInt64(), (long)ApiHostFixture.PingedLatency.TotalMilliseconds - 20, 10_000);
         Assert.Equal(0, status.GetProperty("consecutive_failures").GetInt32());
         Assert.Contains(fixture.Pinged.Requests, r => r.Model == "pinged");
     }
@@ -259,6 +265,11 @@ public sealed class HttpApiSpecs(ApiHostFixture fixture) : IClassFixture<ApiHost
         });
 
         await AssertInvalidAsync(response, "[1].keep_alive", "not a duration");
+        // Absence proves nothing before a usage sent after the batch has been taken: one of a pair in the same shard,
+        // which delivers in order, so a usage of the batch's first item, had it been sent, would have reached its pair.
+        var barrier = ShardMateOf("half-batch", NowhereHost);
+        Assert.Equal(HttpStatusCode.Accepted, (await Host.PostUsageAsync(barrier, NowhereHost, "1h")).StatusCode);
+        await Host.WaitForPairAsync(barrier, NowhereHost, _ => true, "the usage sent after the batch taken");
         Assert.Equal(HttpStatusCode.NotFound, (await Host.Http.GetAsync(ApiHost.OnePath("half-batch", NowhereHost))).StatusCode);
     }
 
@@ -305,6 +316,14 @@ public sealed class HttpApiSpecs(ApiHostFixture fixture) : IClassFixture<ApiHost
             "keepalive_store_lag_seconds{",
         ];
         foreach (var series in expected) await Host.WaitForMetricAsync(series);
+    }
+
+    /// <summary>A model whose pair on <paramref name="host"/> lives in the same shard as <paramref name="model"/>'s (the host runs the default sharding).</summary>
+    private static string ShardMateOf(string model, string host)
+    {
+        var shards = new ProviderMessageExtractor(new KeepAliveShardingSettings().MaxShards);
+        string ShardOf(string name) => shards.ShardId(ProviderKey.From(name, host).EntityId, null);
+        return Enumerable.Range(1, 10_000).Select(i => $"{model}-shard-mate-{i}").First(mate => ShardOf(mate) == ShardOf(model));
     }
 
     private static async Task AssertInvalidAsync(HttpResponseMessage response, string field, string reason)

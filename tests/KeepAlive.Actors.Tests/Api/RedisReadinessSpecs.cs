@@ -1,17 +1,18 @@
 using System.Net;
 using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace KeepAlive.Actors.Tests.Api;
 
 [Collection(RedisCollection.Name)]
-public sealed class RedisReadinessSpecs(RedisServerFixture redis)
+public sealed class RedisReadinessSpecs(RedisServerFixture redis, ITestOutputHelper output)
 {
     [Fact]
     public async Task Readiness_follows_the_reachability_of_redis_while_liveness_stays()
     {
         await using var host = await HostProcess.StartAsync(
-            ["--redis", redis.ConnectionString, "--redis-prefix", RedisServerFixture.NewKeyPrefix()]);
+            ["--redis", redis.ConnectionString, "--redis-prefix", RedisServerFixture.NewKeyPrefix()], echo: output.Sink());
         await host.WaitUntilReadyAsync();
 
         try

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Cluster.Sharding;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Providers;
 using KeepAlive.Actors.Scheduling;
@@ -8,6 +7,7 @@ using KeepAlive.Actors.Tests.Fixtures;
 using StackExchange.Redis;
 using Xunit;
 using Xunit.Abstractions;
+using static KeepAlive.Testing.TestProviders;
 using static KeepAlive.Actors.Providers.ProviderProtocol;
 
 namespace KeepAlive.Actors.Tests.Clustering;
@@ -18,7 +18,7 @@ namespace KeepAlive.Actors.Tests.Clustering;
 /// shares a host gate and each ping at the server names exactly one pair.
 /// </summary>
 [Collection(RedisCollection.Name)]
-public sealed class ClusterSpecs : IAsyncLifetime
+public sealed class ClusterSpecs : ModelServerSpecs
 {
     private const int PairCount = 300;
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(5);
@@ -62,7 +62,6 @@ public sealed class ClusterSpecs : IAsyncLifetime
     private readonly string _prefix = RedisServerFixture.NewKeyPrefix();
     private readonly List<KeepAliveTestNode> _nodes = [];
     private ConnectionMultiplexer _redis = null!;
-    private FakeModelServer _server = null!;
     private IReadOnlyList<ProviderKey> _pairs = [];
     private ProviderCatalog _catalog = ProviderCatalog.Empty;
 
@@ -72,22 +71,22 @@ public sealed class ClusterSpecs : IAsyncLifetime
         _output = output;
     }
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
+        await base.InitializeAsync();
         _redis = await _redisServer.ConnectAsync();
-        _server = await FakeModelServer.StartAsync();
-        var port = new Uri(_server.Host).Port;
+        var port = new Uri(Server.Host).Port;
         var providers = Enumerable.Range(0, PairCount)
-            .Select(i => new ProviderConfig($"model-{i}", $"provider-{i}", "vllm", $"http://{Spelling(i)}:{port}", "", "", "5s", KeepAliveMode.Chat))
+            .Select(i => Provider("vllm", $"http://{Spelling(i)}:{port}", $"model-{i}", keepAlive: "5s", id: $"provider-{i}"))
             .ToList();
-        _catalog = new ProviderCatalog(providers, [], "cluster test");
-        _pairs = providers.Select(p => ProviderKey.From(p.ModelName, p.ApiHost)).ToList();
+        _catalog = Catalog(providers);
+        _pairs = providers.Select(PairOf).ToList();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         foreach (var node in _nodes) await node.DisposeAsync();
-        await _server.DisposeAsync();
+        await base.DisposeAsync();
         await _redis.DisposeAsync();
         // A downed node's Akka.Hosting host sets a failing exit code for the whole process: not ours to keep.
         Environment.ExitCode = 0;
@@ -166,14 +165,14 @@ public sealed class ClusterSpecs : IAsyncLifetime
         await Task.Delay(Scheduler.FlushInterval * 2);
         foreach (var node in _nodes) await node.StopAsync();
         var stoppedAt = DateTimeOffset.UtcNow;
-        var lastPings = LastPingPerModel(_server.Requests);
+        var lastPings = LastPingPerModel(Server.Requests);
 
         await StartClusterAsync();
         var upAt = DateTimeOffset.UtcNow;
 
         // Nothing is told to the new cluster: the sweep starts the pairs, they load their stored schedule.
         await WaitUntilEveryPairIsPingedAfterAsync(stoppedAt, KeepAlive * 2 + Slack * 2);
-        var firstAfter = FirstPingPerModelAfter(_server.Requests, stoppedAt);
+        var firstAfter = FirstPingPerModelAfter(Server.Requests, stoppedAt);
         foreach (var pair in _pairs)
         {
             // The stored wake-up is at most one interval (+ offset, rounded up to the second) after the last ping.
@@ -193,7 +192,7 @@ public sealed class ClusterSpecs : IAsyncLifetime
         var seed = await StartNodeAsync(store, [], scheduler ?? Scheduler);
         var second = await StartNodeAsync(store, [seed.Address], scheduler ?? Scheduler);
         var third = await StartNodeAsync(store, [seed.Address], scheduler ?? Scheduler);
-        await WaitForAsync(() => Akka.Cluster.Cluster.Get(seed.System).State.Members.Count(m => m.Status == MemberStatus.Up) == 3,
+        await Eventually.HoldsAsync(() => Akka.Cluster.Cluster.Get(seed.System).State.Members.Count(m => m.Status == MemberStatus.Up) == 3,
             TimeSpan.FromSeconds(30), "three members up");
         return (seed, second, third);
     }
@@ -208,6 +207,7 @@ public sealed class ClusterSpecs : IAsyncLifetime
             Store = store,
             SeedNodes = seeds,
             ExtraHocon = FastFailover,
+            Log = _output.Sink(),
         });
         _nodes.Add(node);
         return node;
@@ -227,15 +227,10 @@ public sealed class ClusterSpecs : IAsyncLifetime
     {
         var started = DateTimeOffset.UtcNow;
         var wanted = pairs.Select(p => p.EntityId).ToHashSet();
-        await WaitForAsync(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             var living = new HashSet<string>();
-            foreach (var node in nodes)
-            {
-                var state = await node.Providers.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(5));
-                living.UnionWith(state.Shards.SelectMany(shard => shard.EntityIds));
-            }
-
+            foreach (var node in nodes) living.UnionWith(await node.LivingPairsAsync());
             return wanted.IsSubsetOf(living);
         }, bound, $"{pairs.Count} pairs living on the survivors");
         return DateTimeOffset.UtcNow - started;
@@ -244,7 +239,7 @@ public sealed class ClusterSpecs : IAsyncLifetime
     private async Task WaitUntilEveryPairIsPingedAfterAsync(DateTimeOffset after, TimeSpan bound)
     {
         var wait = after - DateTimeOffset.UtcNow;
-        await WaitForAsync(() => FirstPingPerModelAfter(_server.Requests, after).Count == _pairs.Count,
+        await Eventually.HoldsAsync(() => FirstPingPerModelAfter(Server.Requests, after).Count == _pairs.Count,
             (wait > TimeSpan.Zero ? wait : TimeSpan.Zero) + bound,
             $"every pair pinged after {after:HH:mm:ss.fff}");
     }
@@ -256,7 +251,7 @@ public sealed class ClusterSpecs : IAsyncLifetime
     private void AssertOnePingPerInterval(IEnumerable<ProviderKey> pairs, DateTimeOffset from, DateTimeOffset to, TimeSpan? allowedGap = null)
     {
         var longest = (allowedGap ?? TimeSpan.Zero) > KeepAlive + Slack ? allowedGap!.Value : KeepAlive + TimeSpan.FromSeconds(1.2) + Slack;
-        var byModel = _server.Requests.Where(r => r.Model is not null).ToLookup(r => r.Model!, r => r.ReceivedAt);
+        var byModel = Server.Requests.Where(r => r.Model is not null).ToLookup(r => r.Model!, r => r.ReceivedAt);
         var problems = new List<string>();
         foreach (var pair in pairs)
         {
@@ -286,19 +281,6 @@ public sealed class ClusterSpecs : IAsyncLifetime
         requests.Where(r => r.Model is not null)
             .GroupBy(r => r.Model!)
             .ToDictionary(g => g.Key, g => g.Max(r => r.ReceivedAt));
-
-    private static Task WaitForAsync(Func<bool> condition, TimeSpan bound, string what) =>
-        WaitForAsync(() => Task.FromResult(condition()), bound, what);
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan bound, string what)
-    {
-        var deadline = DateTimeOffset.UtcNow + bound;
-        while (!await condition())
-        {
-            if (DateTimeOffset.UtcNow > deadline) throw new TimeoutException($"Not within {bound}: {what}.");
-            await Task.Delay(100);
-        }
-    }
 
     /// <summary>A distinct spelling of <c>localhost</c> per pair (bit j of i upper-cases letter j): 512 hosts, one server.</summary>
     private static string Spelling(int i) =>

@@ -7,6 +7,7 @@ namespace KeepAlive.Actors.Tests.Config;
 public sealed class ModelsConfigLoaderSpecs : IDisposable
 {
     private const string Token = "sk-SECRET-token-4711";
+    private const string Source = "f.json";
 
     private readonly string _directory = Directory.CreateTempSubdirectory("keepalive-config-").FullName;
 
@@ -19,12 +20,17 @@ public sealed class ModelsConfigLoaderSpecs : IDisposable
         return path;
     }
 
-    /// <summary>One model holding the given provider objects (JSON text) under "providers".</summary>
-    private static string ModelWith(string model, params string[] providers) =>
-        $$"""{ "google_models": { "{{model}}": { "providers": [ {{string.Join(", ", providers)}} ] } } }""";
+    /// <summary>One active model holding the given provider objects (JSON text) under "providers", as the router's files do.</summary>
+    private static string ModelWith(string model, params string[] providers) => $$"""
+        { "google_models": { "{{model}}": { "providers": [ {{string.Join(", ", providers)}} ] } },
+          "active_models": { "google_models": [ "{{model}}" ] } }
+        """;
 
-    private static string ProviderJson(string id = "p1", string apiType = "vllm", string extra = "") =>
-        $$"""{ "id": "{{id}}", "api_type": "{{apiType}}", "api_host": "http://127.0.0.1:7000/", "api_token": "{{Token}}", "keep_alive": "2m"{{extra}} }""";
+    private static string ProviderJson(string id = "p1", string apiType = "vllm", string extra = "", string host = "http://127.0.0.1:7000/") =>
+        $$"""{ "id": "{{id}}", "api_type": "{{apiType}}", "api_host": "{{host}}", "api_token": "{{Token}}", "keep_alive": "2m"{{extra}} }""";
+
+    private static ProviderCatalog Parse(string json, ModelSelection selection = ModelSelection.ActiveModels) =>
+        ModelsConfigLoader.Parse(json, Source, selection);
 
     private ModelsConfigException LoadFails(string json, string fileName = "broken-config.json") =>
         Assert.Throws<ModelsConfigException>(() => ModelsConfigLoader.LoadFile(WriteFile(json, fileName)));
@@ -75,22 +81,182 @@ public sealed class ModelsConfigLoaderSpecs : IDisposable
         Assert.Equal(path, ModelsConfigLoader.LoadFile(path).Source);
     }
 
+    // ---- active_models, as the router's ApiModelConfig reads it ----
+
+    private const string TwoGroups = """
+        {
+          "google_models": {
+            "active-a": { "providers": [ { "id": "a", "api_type": "vllm", "api_host": "http://127.0.0.1:1" } ] },
+            "retired": { "providers": [ { "id": "r", "api_type": "vllm", "api_host": "http://127.0.0.1:2" } ] }
+          },
+          "qwen_models": {
+            "active-q": { "providers": [ { "id": "q", "api_type": "ollama", "api_host": "http://127.0.0.1:3" } ] }
+          },
+          "active_models": { "google_models": ["active-a"], "qwen_models": ["active-q"] }
+        }
+        """;
+
     [Fact]
-    public void Providers_sleep_are_loaded_too()
+    public void Only_the_models_listed_under_active_models_are_loaded()
+    {
+        var catalog = Parse(TwoGroups);
+
+        Assert.Equal(["active-a", "active-q"], catalog.Providers.Select(p => p.ModelName));
+        Assert.Null(catalog.Find("retired", "http://127.0.0.1:2"));
+        Assert.Empty(catalog.Warnings);
+    }
+
+    [Fact]
+    public void All_models_loads_every_model_of_every_group_whatever_active_models_says()
+    {
+        var catalog = Parse(TwoGroups, ModelSelection.AllModels);
+
+        Assert.Equal(["active-a", "retired", "active-q"], catalog.Providers.Select(p => p.ModelName));
+        Assert.Empty(catalog.Warnings);
+    }
+
+    [Fact]
+    public void Empty_active_models_loads_no_model()
+    {
+        var catalog = Parse(TwoGroups.Replace("""{ "google_models": ["active-a"], "qwen_models": ["active-q"] }""", "{}"));
+
+        Assert.Empty(catalog.Providers);
+        Assert.Empty(catalog.Warnings);
+    }
+
+    [Fact]
+    public void Without_active_models_every_model_is_loaded_with_one_warning()
+    {
+        var json = $$"""{ "google_models": { "a": { "providers": [ {{ProviderJson("a")}} ] }, "b": { "providers": [ {{ProviderJson("b")}} ] } } }""";
+
+        var catalog = Parse(json);
+
+        Assert.Equal(["a", "b"], catalog.Providers.Select(p => p.ModelName));
+        var warning = Assert.Single(catalog.Warnings);
+        AssertNames(warning, Source, "active_models", "--all-models");
+    }
+
+    [Fact]
+    public void A_file_without_models_nor_active_models_loads_nothing_and_warns_nothing()
+    {
+        var catalog = Parse("""{ "google_models": {} }""");
+
+        Assert.Empty(catalog.Providers);
+        Assert.Empty(catalog.Warnings);
+    }
+
+    [Theory]
+    [InlineData("[\"active-a\"]", "Array")]
+    [InlineData("null", "Null")]
+    [InlineData("\"active-a\"", "String")]
+    public void Active_models_that_is_not_an_object_loads_every_model_with_a_warning_naming_the_field(string value, string kind)
+    {
+        var json = TwoGroups.Replace("""{ "google_models": ["active-a"], "qwen_models": ["active-q"] }""", value);
+
+        var catalog = Parse(json);
+
+        Assert.Equal(3, catalog.Providers.Count);
+        var warning = Assert.Single(catalog.Warnings);
+        AssertNames(warning, Source, "'active_models'", kind);
+    }
+
+    public static TheoryData<string, string[]> ActiveModelsTheRouterRefuses => new()
+    {
+        // A group's list that is not an array: the router iterates a string's characters and fails.
+        { """ "google_models": "active-a", "qwen_models": ["active-q"] """, ["active_models 'google_models'", "array"] },
+        // A group the file does not define.
+        { """ "google_models": ["active-a"], "qwen_models": ["active-q"], "mistral_models": ["m"] """, ["active_models 'mistral_models'", "does not define"] },
+        // A model its group does not define.
+        { """ "google_models": ["active-a", "gone"], "qwen_models": ["active-q"] """, ["active_models 'google_models'[1]", "'gone'"] },
+        // A name that is not a string.
+        { """ "google_models": ["active-a", 7], "qwen_models": ["active-q"] """, ["active_models 'google_models'[1]", "Number"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(ActiveModelsTheRouterRefuses))]
+    public void An_active_models_entry_the_router_would_refuse_is_left_out_with_one_warning_and_the_rest_loads(string activeModels, string[] named)
+    {
+        var json = TwoGroups.Replace("""{ "google_models": ["active-a"], "qwen_models": ["active-q"] }""", $"{{ {activeModels} }}");
+
+        var catalog = Parse(json);
+
+        Assert.Contains("active-q", catalog.Providers.Select(p => p.ModelName));
+        Assert.DoesNotContain("retired", catalog.Providers.Select(p => p.ModelName));
+        var warning = Assert.Single(catalog.Warnings);
+        AssertNames(warning, Source, named);
+    }
+
+    [Fact]
+    public void Active_model_without_providers_is_skipped_with_a_warning_naming_it()
+    {
+        const string json = """
+            { "g": { "no-providers": { "description": "retired" },
+                     "m": { "providers": [ { "id": "p", "api_type": "vllm", "api_host": "http://127.0.0.1:1" } ] } },
+              "active_models": { "g": ["no-providers", "m"] } }
+            """;
+
+        var catalog = Parse(json);
+
+        Assert.Equal(["m"], catalog.Providers.Select(p => p.ModelName));
+        AssertNames(Assert.Single(catalog.Warnings), Source, "no-providers", "providers");
+    }
+
+    [Fact]
+    public void With_all_models_objects_without_providers_are_not_models_and_pass_silently()
+    {
+        const string json = """
+            { "g": { "no-providers": { "description": "retired" },
+                     "m": { "providers": [ { "id": "p", "api_type": "vllm", "api_host": "http://127.0.0.1:1" } ] } } }
+            """;
+
+        var catalog = Parse(json, ModelSelection.AllModels);
+
+        Assert.Equal(["m"], catalog.Providers.Select(p => p.ModelName));
+        Assert.Empty(catalog.Warnings);
+    }
+
+    [Fact]
+    public void A_model_active_in_two_groups_takes_the_definition_of_the_last_one_as_the_router_does()
+    {
+        const string json = """
+            { "old": { "m": { "providers": [ { "id": "old", "api_type": "vllm", "api_host": "http://127.0.0.1:1" } ] } },
+              "new": { "m": { "providers": [ { "id": "new", "api_type": "vllm", "api_host": "http://127.0.0.1:2" } ] } },
+              "active_models": { "old": ["m"], "new": ["m"] } }
+            """;
+
+        var catalog = Parse(json);
+
+        Assert.Equal(["new"], catalog.Providers.Select(p => p.Id));
+        AssertNames(Assert.Single(catalog.Warnings), Source, "'m'", "'old'", "'new'");
+    }
+
+    [Fact]
+    public void A_model_listed_twice_in_one_group_is_loaded_once()
+    {
+        var catalog = Parse(TwoGroups.Replace("""["active-a"]""", """["active-a", "active-a"]"""));
+
+        Assert.Single(catalog.Providers, p => p.ModelName == "active-a");
+        Assert.Empty(catalog.Warnings);
+    }
+
+    [Fact]
+    public void Providers_sleep_of_active_models_are_loaded_too()
     {
         const string json = """
             { "g": { "m": {
                 "providers": [ { "id": "awake", "api_type": "vllm", "api_host": "http://127.0.0.1:1" } ],
                 "providers_sleep": [ { "id": "asleep", "api_type": "ollama", "api_host": "http://127.0.0.1:2" } ] },
               "only-sleeping": {
-                "providers_sleep": [ { "id": "asleep", "api_type": "ollama", "api_host": "http://127.0.0.1:3" } ] } } }
+                "providers_sleep": [ { "id": "asleep-2", "api_type": "ollama", "api_host": "http://127.0.0.1:3" } ] } },
+              "active_models": { "g": ["m", "only-sleeping"] } }
             """;
 
-        var catalog = ModelsConfigLoader.Parse(json, "f.json");
+        var catalog = Parse(json);
 
-        Assert.Equal(["awake", "asleep", "asleep"], catalog.Providers.Select(p => p.Id));
+        Assert.Equal(["awake", "asleep", "asleep-2"], catalog.Providers.Select(p => p.Id));
         Assert.NotNull(catalog.Find("m", "http://127.0.0.1:2"));
         Assert.NotNull(catalog.Find("only-sleeping", "http://127.0.0.1:3"));
+        Assert.Empty(catalog.Warnings);
     }
 
     [Fact]
@@ -98,36 +264,28 @@ public sealed class ModelsConfigLoaderSpecs : IDisposable
     {
         const string json = """
             {
-              "active_models": { "google_models": ["m"], "other": [] },
+              "active_models": { "google_models": ["m"] },
               "version": 2, "comment": "x", "flags": [1, 2], "nothing": null,
               "settings": { "retries": 3, "names": { "a": "b" } },
               "google_models": { "m": { "providers": [ { "id": "p", "api_type": "vllm", "api_host": "http://127.0.0.1:1" } ] } }
             }
             """;
 
-        var catalog = ModelsConfigLoader.Parse(json, "f.json");
+        foreach (var selection in Enum.GetValues<ModelSelection>())
+        {
+            var catalog = Parse(json, selection);
 
-        Assert.Equal(["p"], catalog.Providers.Select(p => p.Id));
-        Assert.Empty(catalog.Warnings);
+            Assert.Equal(["p"], catalog.Providers.Select(p => p.Id));
+            Assert.Empty(catalog.Warnings);
+        }
     }
 
-    [Fact]
-    public void Model_without_providers_is_skipped()
-    {
-        const string json = """
-            { "g": { "no-providers": { "description": "retired" },
-                     "m": { "providers": [ { "id": "p", "api_type": "vllm", "api_host": "http://127.0.0.1:1" } ] } } }
-            """;
-
-        var catalog = ModelsConfigLoader.Parse(json, "f.json");
-
-        Assert.Equal(["m"], catalog.Providers.Select(p => p.ModelName));
-    }
+    // ---- provider fields ----
 
     [Fact]
     public void Absent_token_path_keep_alive_and_mode_take_their_defaults()
     {
-        var catalog = ModelsConfigLoader.Parse(ModelWith("m", """{ "id": "p", "api_type": "vllm", "api_host": "http://127.0.0.1:1" }"""), "f.json");
+        var catalog = Parse(ModelWith("m", """{ "id": "p", "api_type": "vllm", "api_host": "http://127.0.0.1:1" }"""));
 
         var provider = Assert.Single(catalog.Providers);
         Assert.Equal("", provider.ApiToken);
@@ -138,9 +296,19 @@ public sealed class ModelsConfigLoaderSpecs : IDisposable
     }
 
     [Fact]
+    public void Null_string_fields_take_their_defaults()
+    {
+        var catalog = Parse(ModelWith("m", """{ "id": "p", "api_type": "vllm", "api_host": "http://127.0.0.1:1", "api_token": null, "model_path": null }"""));
+
+        var provider = Assert.Single(catalog.Providers);
+        Assert.Equal(("", ""), (provider.ApiToken, provider.ModelPath));
+        Assert.Empty(catalog.Warnings);
+    }
+
+    [Fact]
     public void Model_names_are_stored_normalised()
     {
-        var catalog = ModelsConfigLoader.Parse(ModelWith("  model: google/gemma  ", ProviderJson()), "f.json");
+        var catalog = Parse(ModelWith("  model: google/gemma  ", ProviderJson()));
 
         Assert.Equal("google/gemma", Assert.Single(catalog.Providers).ModelName);
     }
@@ -153,9 +321,7 @@ public sealed class ModelsConfigLoaderSpecs : IDisposable
     [InlineData("\"\"", null)]
     public void Keep_alive_string_is_kept_raw_and_falsy_values_mean_off(string jsonValue, string? expected)
     {
-        var json = ModelWith("m", $$"""{ "id": "p", "api_type": "vllm", "api_host": "http://127.0.0.1:1", "keep_alive": {{jsonValue}} }""");
-
-        var catalog = ModelsConfigLoader.Parse(json, "f.json");
+        var catalog = Parse(ModelWith("m", $$"""{ "id": "p", "api_type": "vllm", "api_host": "http://127.0.0.1:1", "keep_alive": {{jsonValue}} }"""));
 
         Assert.Equal(expected, Assert.Single(catalog.Providers).KeepAlive);
         Assert.Empty(catalog.Warnings);
@@ -174,10 +340,7 @@ public sealed class ModelsConfigLoaderSpecs : IDisposable
         var catalog = ModelsConfigLoader.LoadFile(path);
 
         Assert.Equal(expectedRaw, Assert.Single(catalog.Providers).KeepAlive);
-        var warning = Assert.Single(catalog.Warnings);
-        AssertNames(warning, path, "google/gemma", "keep_alive");
-        Assert.Contains("gemma-a", warning);
-        Assert.Contains(expectedRaw, warning);
+        AssertNames(Assert.Single(catalog.Warnings), path, "google/gemma", "gemma-a", "'keep_alive'", expectedRaw);
     }
 
     [Theory]
@@ -187,24 +350,23 @@ public sealed class ModelsConfigLoaderSpecs : IDisposable
     [InlineData("null", KeepAliveMode.Chat)]
     public void Keep_alive_mode_is_read_case_insensitively(string jsonValue, KeepAliveMode expected)
     {
-        var json = ModelWith("m", $$"""{ "id": "p", "api_type": "ollama", "api_host": "http://127.0.0.1:1", "keep_alive_mode": {{jsonValue}} }""");
-
-        var catalog = ModelsConfigLoader.Parse(json, "f.json");
+        var catalog = Parse(ModelWith("m", $$"""{ "id": "p", "api_type": "ollama", "api_host": "http://127.0.0.1:1", "keep_alive_mode": {{jsonValue}} }"""));
 
         Assert.Equal(expected, Assert.Single(catalog.Providers).Mode);
         Assert.Empty(catalog.Warnings);
     }
 
     [Theory]
-    [InlineData("\"sleep\"")]
-    [InlineData("\"\"")]
-    [InlineData("1")]
-    [InlineData("true")]
-    public void Unknown_keep_alive_mode_is_an_error_naming_file_model_and_field(string jsonValue)
+    [InlineData("\"sleep\"", "'sleep'")]
+    [InlineData("\"\"", "''")]
+    [InlineData("1", "Number")]
+    [InlineData("true", "True")]
+    public void Unknown_keep_alive_mode_falls_back_to_the_routers_chat_with_a_warning_naming_file_model_provider_and_field(string jsonValue, string named)
     {
-        var error = LoadFails(ModelWith("google/gemma", ProviderJson(extra: $$""", "keep_alive_mode": {{jsonValue}}""")));
+        var catalog = Parse(ModelWith("google/gemma", ProviderJson("gemma-a", "ollama", extra: $$""", "keep_alive_mode": {{jsonValue}}""")));
 
-        AssertNames(error.Message, "broken-config.json", "google/gemma", "keep_alive_mode");
+        Assert.Equal(KeepAliveMode.Chat, Assert.Single(catalog.Providers).Mode);
+        AssertNames(Assert.Single(catalog.Warnings), Source, "google/gemma", "gemma-a", "'keep_alive_mode'", named);
     }
 
     [Theory]
@@ -214,14 +376,10 @@ public sealed class ModelsConfigLoaderSpecs : IDisposable
     [InlineData("OpenAI")]
     public void Load_mode_on_a_provider_that_is_not_ollama_loads_with_a_warning(string apiType)
     {
-        var path = WriteFile(ModelWith("google/gemma", ProviderJson("gemma-a", apiType, extra: """, "keep_alive_mode": "load" """)));
-
-        var catalog = ModelsConfigLoader.LoadFile(path);
+        var catalog = Parse(ModelWith("google/gemma", ProviderJson("gemma-a", apiType, extra: """, "keep_alive_mode": "load" """)));
 
         Assert.Equal(KeepAliveMode.Load, Assert.Single(catalog.Providers).Mode);
-        var warning = Assert.Single(catalog.Warnings);
-        AssertNames(warning, path, "google/gemma", "keep_alive_mode");
-        Assert.Contains("gemma-a", warning);
+        AssertNames(Assert.Single(catalog.Warnings), Source, "google/gemma", "gemma-a", "'keep_alive_mode'");
     }
 
     [Theory]
@@ -229,23 +387,19 @@ public sealed class ModelsConfigLoaderSpecs : IDisposable
     [InlineData("")]
     public void Unknown_api_type_loads_with_a_warning_naming_file_model_provider_and_field(string apiType)
     {
-        var path = WriteFile(ModelWith("google/gemma", ProviderJson("gemma-a", apiType)));
-
-        var catalog = ModelsConfigLoader.LoadFile(path);
+        var catalog = Parse(ModelWith("google/gemma", ProviderJson("gemma-a", apiType)));
 
         Assert.Equal(apiType, Assert.Single(catalog.Providers).ApiType);
-        var warning = Assert.Single(catalog.Warnings);
-        AssertNames(warning, path, "google/gemma", "api_type");
-        Assert.Contains("gemma-a", warning);
+        AssertNames(Assert.Single(catalog.Warnings), Source, "google/gemma", "gemma-a", "'api_type'");
     }
 
     [Fact]
     public void Missing_api_type_loads_with_a_warning_naming_the_field()
     {
-        var catalog = ModelsConfigLoader.Parse(ModelWith("m", """{ "id": "p", "api_host": "http://127.0.0.1:1" }"""), "f.json");
+        var catalog = Parse(ModelWith("m", """{ "id": "p", "api_host": "http://127.0.0.1:1" }"""));
 
         Assert.Equal("", Assert.Single(catalog.Providers).ApiType);
-        Assert.Contains("api_type", Assert.Single(catalog.Warnings));
+        Assert.Contains("'api_type'", Assert.Single(catalog.Warnings));
     }
 
     [Theory]
@@ -254,8 +408,112 @@ public sealed class ModelsConfigLoaderSpecs : IDisposable
     [InlineData("OpenAI")]
     public void Known_api_types_are_recognised_case_insensitively(string apiType)
     {
-        Assert.Empty(ModelsConfigLoader.Parse(ModelWith("m", ProviderJson(apiType: apiType)), "f.json").Warnings);
+        Assert.Empty(Parse(ModelWith("m", ProviderJson(apiType: apiType))).Warnings);
     }
+
+    // ---- providers the service cannot use: skipped, one warning each, the others load ----
+
+    public static TheoryData<string, string> UnusableProviders => new()
+    {
+        { """{ "id": "bad", "api_type": "vllm" }""", "'api_host' is missing" },
+        { """{ "id": "bad", "api_type": "vllm", "api_host": null }""", "'api_host' is missing" },
+        { """{ "id": "bad", "api_type": "vllm", "api_host": "" }""", "'api_host' is missing" },
+        { """{ "id": "bad", "api_type": "vllm", "api_host": "   " }""", "'api_host' is missing" },
+        { """{ "id": "bad", "api_type": "vllm", "api_host": "10.0.0.5:7000" }""", "'api_host' '10.0.0.5:7000' is not an absolute http" },
+        { """{ "id": "bad", "api_type": "vllm", "api_host": "ftp://10.0.0.5/" }""", "'api_host' 'ftp://10.0.0.5/' is not an absolute http" },
+        { """{ "id": "bad", "api_type": "vllm", "api_host": 7000 }""", "'api_host' must be a string, not Number" },
+        { """{ "id": "bad", "api_type": ["vllm"], "api_host": "http://127.0.0.1:2" }""", "'api_type' must be a string, not Array" },
+        { """{ "id": "bad", "api_type": "vllm", "api_host": "http://127.0.0.1:2", "api_token": 4711 }""", "'api_token' must be a string, not Number" },
+        { """{ "id": "bad", "api_type": "vllm", "api_host": "http://127.0.0.1:2", "model_path": {} }""", "'model_path' must be a string, not Object" },
+        // Several problems: still one warning, the first that makes it unusable.
+        { """{ "id": "bad", "api_type": 1, "api_host": 2, "api_token": 3 }""", "'api_host' must be a string, not Number" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnusableProviders))]
+    public void A_provider_the_service_cannot_use_is_skipped_with_one_warning_naming_file_model_provider_and_field(string bad, string problem)
+    {
+        var path = WriteFile(ModelWith("google/gemma", ProviderJson("good-1"), bad, ProviderJson("good-2", host: "http://127.0.0.1:7001")));
+
+        var catalog = ModelsConfigLoader.LoadFile(path);
+
+        Assert.Equal(["good-1", "good-2"], catalog.Providers.Select(p => p.Id));
+        var warning = Assert.Single(catalog.Warnings);
+        AssertNames(warning, path, "model 'google/gemma'", "provider 'bad'", problem, "skipped");
+    }
+
+    [Theory]
+    [InlineData("1", "Number")]
+    [InlineData("\"a provider\"", "String")]
+    [InlineData("null", "Null")]
+    public void An_entry_that_is_not_an_object_is_skipped_with_a_warning_naming_its_position(string entry, string kind)
+    {
+        var catalog = Parse(ModelWith("google/gemma", ProviderJson("good-1"), entry));
+
+        Assert.Equal(["good-1"], catalog.Providers.Select(p => p.Id));
+        AssertNames(Assert.Single(catalog.Warnings), Source, "google/gemma", "providers[1]", kind, "skipped");
+    }
+
+    [Theory]
+    [InlineData("{}", "Object")]
+    [InlineData("\"none\"", "String")]
+    public void A_provider_list_that_is_not_an_array_is_skipped_with_a_warning_and_the_other_list_loads(string list, string kind)
+    {
+        var json = $$"""
+            { "g": { "m": { "providers": {{list}}, "providers_sleep": [ {{ProviderJson("sleeping")}} ] } },
+              "active_models": { "g": ["m"] } }
+            """;
+
+        var catalog = Parse(json);
+
+        Assert.Equal(["sleeping"], catalog.Providers.Select(p => p.Id));
+        AssertNames(Assert.Single(catalog.Warnings), Source, "model 'm'", "'providers'", kind);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(", \"id\": \"\"")]
+    [InlineData(", \"id\": null")]
+    [InlineData(", \"id\": 7")]
+    public void A_provider_without_an_id_is_loaded_under_its_position_with_a_warning(string id)
+    {
+        var catalog = Parse(ModelWith("google/gemma", ProviderJson("good"), $$"""{ "api_type": "vllm", "api_host": "http://127.0.0.1:1"{{id}} }"""));
+
+        Assert.Equal(["good", "providers[1]"], catalog.Providers.Select(p => p.Id));
+        Assert.NotNull(catalog.Find("google/gemma", "http://127.0.0.1:1"));
+        AssertNames(Assert.Single(catalog.Warnings), Source, "model 'google/gemma', providers[1]", "'id'");
+    }
+
+    [Fact]
+    public void Providers_sharing_an_id_are_loaded_with_a_warning_since_the_router_refuses_them()
+    {
+        var json = $$"""
+            { "g": { "a": { "providers": [ {{ProviderJson("shared")}} ] },
+                     "b": { "providers": [ {{ProviderJson("shared", host: "http://127.0.0.1:7001")}} ] } },
+              "active_models": { "g": ["a", "b"] } }
+            """;
+
+        var catalog = Parse(json);
+
+        Assert.Equal(["a", "b"], catalog.Providers.Select(p => p.ModelName));
+        AssertNames(Assert.Single(catalog.Warnings), Source, "model 'b', provider 'shared'", "'id'", "model 'a'");
+    }
+
+    [Fact]
+    public void An_id_shared_with_providers_sleep_is_not_a_finding_the_router_checks_providers_only()
+    {
+        var json = $$"""
+            { "g": { "m": { "providers": [ {{ProviderJson("p")}} ], "providers_sleep": [ {{ProviderJson("p", host: "http://127.0.0.1:7001")}} ] } },
+              "active_models": { "g": ["m"] } }
+            """;
+
+        var catalog = Parse(json);
+
+        Assert.Equal(2, catalog.Providers.Count);
+        Assert.Empty(catalog.Warnings);
+    }
+
+    // ---- files that cannot be loaded at all ----
 
     [Fact]
     public void Missing_file_is_an_error_naming_the_file()
@@ -300,86 +558,13 @@ public sealed class ModelsConfigLoaderSpecs : IDisposable
         Assert.Contains("broken-config.json", LoadFails(json).Message);
     }
 
-    [Theory]
-    [InlineData("")]
-    [InlineData(", \"api_host\": null")]
-    [InlineData(", \"api_host\": \"\"")]
-    [InlineData(", \"api_host\": \"   \"")]
-    public void Provider_without_api_host_is_an_error_naming_file_model_and_field(string apiHost)
-    {
-        var error = LoadFails(ModelWith("google/gemma", $$"""{ "id": "gemma-a", "api_type": "vllm"{{apiHost}} }"""));
-
-        AssertNames(error.Message, "broken-config.json", "google/gemma", "api_host");
-        Assert.Contains("gemma-a", error.Message);
-    }
-
-    [Theory]
-    [InlineData("10.0.0.5:7000")]
-    [InlineData("ftp://10.0.0.5/")]
-    [InlineData("not a url")]
-    public void Provider_whose_api_host_is_not_an_http_address_is_an_error_naming_file_model_and_field(string apiHost)
-    {
-        var error = LoadFails(ModelWith("google/gemma", $$"""{ "id": "gemma-a", "api_type": "vllm", "api_host": "{{apiHost}}" }"""));
-
-        AssertNames(error.Message, "broken-config.json", "google/gemma", "api_host");
-        Assert.Contains("http", error.Message);
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData(", \"id\": \"\"")]
-    [InlineData(", \"id\": null")]
-    public void Provider_without_id_is_an_error_naming_file_model_and_field(string id)
-    {
-        var error = LoadFails(ModelWith("google/gemma", $$"""{ "api_type": "vllm", "api_host": "http://127.0.0.1:1"{{id}} }"""));
-
-        AssertNames(error.Message, "broken-config.json", "google/gemma", "'id'");
-    }
-
-    [Fact]
-    public void Two_providers_with_the_same_id_in_one_model_is_an_error_naming_file_model_and_field()
-    {
-        var error = LoadFails(ModelWith("google/gemma", ProviderJson("gemma-a"), ProviderJson("gemma-a")));
-
-        AssertNames(error.Message, "broken-config.json", "google/gemma", "'id'");
-        Assert.Contains("gemma-a", error.Message);
-    }
-
-    [Fact]
-    public void Same_id_in_providers_and_providers_sleep_of_one_model_is_an_error()
-    {
-        var json = $$"""{ "g": { "google/gemma": { "providers": [ {{ProviderJson("gemma-a")}} ], "providers_sleep": [ {{ProviderJson("gemma-a")}} ] } } }""";
-
-        var error = LoadFails(json);
-
-        AssertNames(error.Message, "broken-config.json", "google/gemma", "'id'");
-    }
-
-    [Fact]
-    public void Same_id_in_two_models_is_allowed()
-    {
-        var json = $$"""{ "g": { "a": { "providers": [ {{ProviderJson("p")}} ] }, "b": { "providers": [ {{ProviderJson("p")}} ] } } }""";
-
-        Assert.Equal(2, ModelsConfigLoader.Parse(json, "f.json").Providers.Count);
-    }
-
-    [Theory]
-    [InlineData("\"providers\": {}", "providers")]
-    [InlineData("\"providers\": [ 1 ]", "providers[0]")]
-    [InlineData("\"providers\": [ { \"id\": \"p\", \"api_host\": 7000 } ]", "api_host")]
-    [InlineData("\"providers\": [ { \"id\": \"p\", \"api_host\": \"http://h\", \"model_path\": [] } ]", "model_path")]
-    public void Wrong_json_type_is_an_error_naming_file_model_and_field(string modelBody, string field)
-    {
-        var error = LoadFails($$"""{ "g": { "google/gemma": { {{modelBody}} } } }""");
-
-        AssertNames(error.Message, "broken-config.json", "google/gemma", field);
-    }
+    // ---- secrets ----
 
     [Fact]
     public void Token_never_appears_in_a_provider_printout_nor_in_warnings()
     {
         var extra = """, "keep_alive_mode": "load", "keep_alive": "forever" """;
-        var catalog = ModelsConfigLoader.Parse(ModelWith("m", ProviderJson(apiType: "tgi", extra: extra)), "f.json");
+        var catalog = Parse(ModelWith("m", ProviderJson(apiType: "tgi", extra: extra)));
 
         var provider = Assert.Single(catalog.Providers);
         Assert.Equal(Token, provider.ApiToken);
@@ -388,15 +573,29 @@ public sealed class ModelsConfigLoaderSpecs : IDisposable
         Assert.All(catalog.Warnings, warning => Assert.DoesNotContain(Token, warning));
     }
 
-    public static TheoryData<string> FilesWithATokenThatFailToLoad => new()
+    public static TheoryData<string> ProvidersWithATokenThatAreSkipped => new()
     {
         ModelWith("m", $$"""{ "id": "p", "api_type": "vllm", "api_token": "{{Token}}" }"""),
-        ModelWith("m", ProviderJson("p"), ProviderJson("p")),
-        ModelWith("m", ProviderJson(extra: """, "keep_alive_mode": "sleep" """)),
         ModelWith("m", $$"""{ "id": "p", "api_host": "http://h", "api_token": ["{{Token}}"] }"""),
-        ModelWith("m", $$"""{ "id": "p", "api_host": "http://h", "api_token": {{Token}} }"""),
+        ModelWith("m", $$"""{ "id": "p", "api_host": "http://h", "api_token": { "value": "{{Token}}" } }"""),
+        ModelWith("m", $$"""{ "id": "p", "api_host": 1, "api_token": "{{Token}}" }"""),
+    };
+
+    [Theory]
+    [MemberData(nameof(ProvidersWithATokenThatAreSkipped))]
+    public void Token_never_appears_in_the_warning_of_a_skipped_provider(string json)
+    {
+        var catalog = Parse(json);
+
+        Assert.Empty(catalog.Providers);
+        Assert.DoesNotContain(Token, Assert.Single(catalog.Warnings));
+    }
+
+    public static TheoryData<string> FilesWithATokenThatFailToLoad => new()
+    {
         $$"""{ "g": { "m": { "providers": [ { "id": "p", "api_token": "{{Token}}""",
         $$"""{ "g": { "m": { "providers": [ { "id": "p", "api_token": "{{Token}}" "api_host": "http://h" } ] } } }""",
+        $$"""{ "g": { "m": { "providers": [ { "id": "p", "api_host": "http://h", "api_token": {{Token}} } ] } } }""",
     };
 
     [Theory]
@@ -409,11 +608,10 @@ public sealed class ModelsConfigLoaderSpecs : IDisposable
         Assert.DoesNotContain(Token, error.ToString());
     }
 
-    private static void AssertNames(string message, string file, string model, string field)
+    private static void AssertNames(string message, string file, params string[] parts)
     {
-        Assert.Contains(file, message);
-        Assert.Contains(model, message);
-        Assert.Contains(field, message);
+        Assert.StartsWith(file + ": ", message);
+        foreach (var part in parts) Assert.Contains(part, message);
     }
 
     // The sample lives at the repository root, above the test binaries.

@@ -1,19 +1,15 @@
 using KeepAlive.Actors.Config;
 using Xunit;
+using static KeepAlive.Testing.TestProviders;
 
 namespace KeepAlive.Actors.Tests.Config;
 
 public sealed class ProviderCatalogSpecs
 {
-    private static ProviderConfig Provider(string model, string id, string host) =>
-        new(model, id, "vllm", host, ApiToken: "", ModelPath: "", KeepAlive: "2m", KeepAliveMode.Chat);
-
-    private static ProviderCatalog Catalog(params ProviderConfig[] providers) => new(providers, [], "test");
-
     [Fact]
     public void Constructor_keeps_providers_warnings_and_source()
     {
-        var provider = Provider("m", "a", "http://h:1");
+        var provider = Provider("vllm", "http://h:1", "m", id: "a");
 
         var catalog = new ProviderCatalog([provider], ["a warning"], "models-config.json");
 
@@ -25,10 +21,10 @@ public sealed class ProviderCatalogSpecs
     [Fact]
     public void Snapshot_does_not_change_when_the_callers_list_does()
     {
-        var providers = new List<ProviderConfig> { Provider("m", "a", "http://h:1") };
+        var providers = new List<ProviderConfig> { Provider("vllm", "http://h:1", "m", id: "a") };
         var catalog = new ProviderCatalog(providers, [], null);
 
-        providers.Add(Provider("m", "b", "http://h:2"));
+        providers.Add(Provider("vllm", "http://h:2", "m", id: "b"));
 
         Assert.Single(catalog.Providers);
         Assert.Null(catalog.Find("m", "http://h:2"));
@@ -51,7 +47,7 @@ public sealed class ProviderCatalogSpecs
     [InlineData("google/gemma-3-12b-it", "http://10.0.0.5:7000//")]
     public void Model_matches_without_model_prefix_and_host_matches_with_or_without_trailing_slash(string model, string host)
     {
-        var provider = Provider("google/gemma-3-12b-it", "gemma-a", "http://10.0.0.5:7000/");
+        var provider = Provider("vllm", "http://10.0.0.5:7000/", "google/gemma-3-12b-it", id: "gemma-a");
 
         Assert.Same(provider, Catalog(provider).Find(model, host));
     }
@@ -59,7 +55,7 @@ public sealed class ProviderCatalogSpecs
     [Fact]
     public void Configured_host_without_slash_matches_a_host_asked_with_one()
     {
-        var provider = Provider("m", "a", " http://10.0.0.5:7000 ");
+        var provider = Provider("vllm", " http://10.0.0.5:7000 ", "m", id: "a");
 
         Assert.Same(provider, Catalog(provider).Find("m", "http://10.0.0.5:7000/"));
     }
@@ -72,7 +68,7 @@ public sealed class ProviderCatalogSpecs
     [InlineData("", "")]
     public void Unknown_model_or_host_finds_nothing(string model, string host)
     {
-        var catalog = Catalog(Provider("google/gemma-3-12b-it", "gemma-a", "http://10.0.0.5:7000/"));
+        var catalog = Catalog(Provider("vllm", "http://10.0.0.5:7000/", "google/gemma-3-12b-it", id: "gemma-a"));
 
         Assert.Null(catalog.Find(model, host));
     }
@@ -80,9 +76,9 @@ public sealed class ProviderCatalogSpecs
     [Fact]
     public void Provider_is_chosen_by_host_among_the_models_providers()
     {
-        var first = Provider("m", "a", "http://h:1/");
-        var second = Provider("m", "b", "http://h:2/");
-        var otherModel = Provider("n", "c", "http://h:2/");
+        var first = Provider("vllm", "http://h:1/", "m", id: "a");
+        var second = Provider("vllm", "http://h:2/", "m", id: "b");
+        var otherModel = Provider("vllm", "http://h:2/", "n", id: "c");
 
         var catalog = Catalog(first, second, otherModel);
 
@@ -94,8 +90,8 @@ public sealed class ProviderCatalogSpecs
     [Fact]
     public void Two_providers_of_one_model_on_the_same_host_the_first_wins()
     {
-        var first = Provider("m", "a", "http://h:1/");
-        var second = Provider("m", "b", "http://h:1");
+        var first = Provider("vllm", "http://h:1/", "m", id: "a");
+        var second = Provider("vllm", "http://h:1", "m", id: "b");
 
         Assert.Same(first, Catalog(first, second).Find("m", "http://h:1"));
     }

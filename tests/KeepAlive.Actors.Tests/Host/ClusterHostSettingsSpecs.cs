@@ -9,13 +9,13 @@ namespace KeepAlive.Actors.Tests.Host;
 public sealed class ClusterHostSettingsSpecs
 {
     [Fact]
-    public void Without_cluster_flags_a_node_is_a_cluster_of_its_own_with_keep_majority_after_20s()
+    public void Without_cluster_flags_a_node_is_a_cluster_of_its_own_with_keep_majority_after_13s_and_a_2s_removal_margin()
     {
         var options = Bind();
 
         Assert.Empty(options.SeedNodeList());
         Assert.IsType<KeepMajorityOption>(options.ToSplitBrainResolver());
-        Assert.Equal("akka.cluster.split-brain-resolver.stable-after = 20000ms", options.StableAfterHocon());
+        Assert.Equal(Timing(13_000, 2_000), options.FailoverTimingHocon());
     }
 
     [Fact]
@@ -23,13 +23,13 @@ public sealed class ClusterHostSettingsSpecs
     {
         var options = Bind("--hostname", "10.0.0.7", "--port", "4054",
             "--seed-nodes", "akka.tcp://keepalive@10.0.0.5:4053, akka.tcp://keepalive@10.0.0.6:4053",
-            "--roles", "keepalive,edge", "--split-brain-resolver", "keep-oldest", "--stable-after", "7s");
+            "--roles", "keepalive,edge", "--split-brain-resolver", "keep-oldest", "--stable-after", "7s", "--down-removal-margin", "7s");
 
         Assert.Equal(("10.0.0.7", 4054), (options.Hostname, options.Port));
         Assert.Equal(["akka.tcp://keepalive@10.0.0.5:4053", "akka.tcp://keepalive@10.0.0.6:4053"], options.SeedNodeList());
         Assert.Equal(["keepalive", "edge"], options.RoleList());
         Assert.True(Assert.IsType<KeepOldestOption>(options.ToSplitBrainResolver()).DownIfAlone);
-        Assert.Equal("akka.cluster.split-brain-resolver.stable-after = 7000ms", options.StableAfterHocon());
+        Assert.Equal(Timing(7_000, 7_000), options.FailoverTimingHocon());
     }
 
     [Fact]
@@ -48,13 +48,19 @@ public sealed class ClusterHostSettingsSpecs
     [Theory]
     [InlineData("--split-brain-resolver", "static-quorum", "SplitBrainResolver")]
     [InlineData("--stable-after", "soon", "StableAfter")]
+    [InlineData("--down-removal-margin", "0s", "DownRemovalMargin")]
     public void A_bad_cluster_setting_stops_the_start_naming_the_setting(string flag, string value, string setting)
     {
         var options = Bind(flag, value);
 
-        var error = Assert.Throws<HostSettingsException>(() => (options.ToSplitBrainResolver(), options.StableAfterHocon()));
+        var error = Assert.Throws<HostSettingsException>(() => (options.ToSplitBrainResolver(), options.FailoverTimingHocon()));
         Assert.Contains($"KeepAlive:{setting}", error.Message);
     }
+
+    private static string Timing(long stableAfterMs, long marginMs) => $"""
+        akka.cluster.split-brain-resolver.stable-after = {stableAfterMs}ms
+        akka.cluster.down-removal-margin = {marginMs}ms
+        """;
 
     private static KeepAliveHostOptions Bind(params string[] args) =>
         new ConfigurationBuilder().AddCommandLine(CommandLine.Normalize(args), CommandLine.SwitchMappings.ToDictionary()).Build()

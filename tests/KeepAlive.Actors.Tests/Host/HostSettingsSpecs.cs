@@ -1,3 +1,4 @@
+using KeepAlive.Actors.Config;
 using KeepAlive.Host.Config;
 using Microsoft.Extensions.Configuration;
 using Xunit;
@@ -46,6 +47,57 @@ public sealed class HostSettingsSpecs
         var error = Assert.Throws<HostSettingsException>(() => Options(flag, value).ToSchedulerSettings());
 
         Assert.Contains(setting, error.Message);
+    }
+
+    [Fact]
+    public void Without_ping_flags_a_ping_is_the_originals_request()
+    {
+        var settings = Options().ToKeepAliveSettings();
+
+        Assert.Equal(("Send an empty message.", 56, 0.0m), (settings.PingPrompt, settings.PingMaxTokens, settings.PingTemperature));
+    }
+
+    [Fact]
+    public void Ping_flags_set_the_prompt_max_tokens_and_temperature()
+    {
+        var settings = Options("--ping-prompt", "Reply OK.", "--ping-max-tokens", "8", "--ping-temperature", "0.7").ToKeepAliveSettings();
+
+        Assert.Equal(("Reply OK.", 8, 0.7m), (settings.PingPrompt, settings.PingMaxTokens, settings.PingTemperature));
+    }
+
+    [Theory]
+    [InlineData("--ping-prompt", "  ", "PingPrompt")]
+    [InlineData("--ping-max-tokens", "0", "PingMaxTokens")]
+    [InlineData("--ping-max-tokens", "-5", "PingMaxTokens")]
+    [InlineData("--ping-max-tokens", "many", "KeepAlive:PingMaxTokens")]
+    [InlineData("--ping-max-tokens", "1.5", "KeepAlive:PingMaxTokens")]
+    [InlineData("--ping-max-tokens", "99999999999", "KeepAlive:PingMaxTokens")]
+    [InlineData("--ping-temperature", "2.5", "PingTemperature")]
+    [InlineData("--ping-temperature", "-0.1", "PingTemperature")]
+    [InlineData("--ping-temperature", "hot", "KeepAlive:PingTemperature")]
+    [InlineData("--ping-temperature", "0,7", "KeepAlive:PingTemperature")]
+    [InlineData("--ping-temperature", "1e400", "KeepAlive:PingTemperature")]
+    public void A_bad_ping_setting_is_an_error_naming_the_setting(string flag, string value, string setting)
+    {
+        var error = Assert.Throws<HostSettingsException>(() => Options(flag, value).ToKeepAliveSettings());
+
+        Assert.Contains(setting, error.Message);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--models-config", "m.json" }, ModelSelection.ActiveModels)]
+    [InlineData(new[] { "--models-config", "m.json", "--all-models" }, ModelSelection.AllModels)]
+    [InlineData(new[] { "--all-models", "--models-config", "m.json" }, ModelSelection.AllModels)]
+    [InlineData(new[] { "--models-config", "m.json", "--all-models", "false" }, ModelSelection.ActiveModels)]
+    public void Models_config_loads_the_active_models_unless_all_models_is_set(string[] args, ModelSelection expected)
+    {
+        Assert.Equal(new ModelsConfigFile("m.json", expected), ModelsConfigFile.From(Options(args)));
+    }
+
+    [Fact]
+    public void Without_a_models_config_there_is_no_file_to_load()
+    {
+        Assert.Null(ModelsConfigFile.From(Options("--all-models")));
     }
 
     private static KeepAliveHostOptions Options(params string[] args) =>

@@ -6,7 +6,13 @@ namespace KeepAlive.Actors.Tests.Pinging;
 /// <summary>Field-by-field checks of the ping bodies of DESIGN §2.</summary>
 internal static class PingBodyAssert
 {
-    public static void Chat(JsonElement body, string model, string prompt, string? ollamaKeepAlive = null)
+    /// <summary>The original KeepAlive's defaults, written out here so a changed default fails a test.</summary>
+    public const string OriginalPrompt = "Send an empty message.";
+
+    public const int OriginalMaxTokens = 56;
+
+    public static void Chat(
+        JsonElement body, string model, string prompt, string? ollamaKeepAlive = null, int maxTokens = OriginalMaxTokens, decimal temperature = 0.0m)
     {
         string[] fields = ollamaKeepAlive is null
             ? ["stream", "model", "messages", "max_tokens", "temperature"]
@@ -18,8 +24,8 @@ internal static class PingBodyAssert
         Assert.Equal(["content", "role"], FieldNames(message));
         Assert.Equal("user", message.GetProperty("role").GetString());
         Assert.Equal(prompt, message.GetProperty("content").GetString());
-        Assert.Equal(56, body.GetProperty("max_tokens").GetInt32());
-        Assert.Equal(0.0, body.GetProperty("temperature").GetDouble());
+        Assert.Equal(maxTokens, body.GetProperty("max_tokens").GetInt32());
+        Assert.Equal(temperature, body.GetProperty("temperature").GetDecimal());
         if (ollamaKeepAlive is not null) Assert.Equal(ollamaKeepAlive, body.GetProperty("keep_alive").GetString());
     }
 

@@ -1,8 +1,9 @@
 using System.Text.Json;
+using KeepAlive.Actors;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Pinging;
 using Xunit;
-using static KeepAlive.Actors.Tests.Pinging.TestProviders;
+using static KeepAlive.Testing.TestProviders;
 
 namespace KeepAlive.Actors.Tests.Pinging;
 
@@ -10,6 +11,8 @@ public sealed class PingRequestFactorySpecs
 {
     private const string Host = "http://10.0.0.5:7000";
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(2);
+    private static readonly KeepAliveSettings Defaults = new();
+    private static readonly KeepAliveSettings SayHi = new() { PingPrompt = "hi" };
 
     [Theory]
     [InlineData("vllm")]
@@ -21,7 +24,7 @@ public sealed class PingRequestFactorySpecs
     public void Known_api_types_are_supported_whatever_their_case_and_spacing(string apiType)
     {
         Assert.True(PingRequestFactory.IsSupported(apiType));
-        Assert.NotNull(PingRequestFactory.Create(Provider(apiType, Host), Interval, PingRequestFactory.DefaultPrompt));
+        Assert.NotNull(PingRequestFactory.Create(Provider(apiType, Host), Interval, Defaults));
     }
 
     [Theory]
@@ -32,7 +35,7 @@ public sealed class PingRequestFactorySpecs
     public void Other_api_types_are_not_pinged(string apiType)
     {
         Assert.False(PingRequestFactory.IsSupported(apiType));
-        Assert.Null(PingRequestFactory.Create(Provider(apiType, Host), Interval, PingRequestFactory.DefaultPrompt));
+        Assert.Null(PingRequestFactory.Create(Provider(apiType, Host), Interval, Defaults));
     }
 
     [Theory]
@@ -43,15 +46,38 @@ public sealed class PingRequestFactorySpecs
     [InlineData("ollama", " http://10.0.0.6:11434 ", "http://10.0.0.6:11434/api/chat")]
     public void Endpoint_is_the_host_without_its_trailing_slash_plus_the_api_path(string apiType, string host, string expected)
     {
-        var request = PingRequestFactory.Create(Provider(apiType, host), Interval, PingRequestFactory.DefaultPrompt)!;
+        var request = PingRequestFactory.Create(Provider(apiType, host), Interval, Defaults)!;
 
         Assert.Equal(new Uri(expected), request.Endpoint);
+    }
+
+    [Theory]
+    [InlineData("vllm")]
+    [InlineData("ollama")]
+    public void Default_settings_ask_for_the_originals_prompt_max_tokens_and_temperature(string apiType)
+    {
+        var request = PingRequestFactory.Create(Provider(apiType, Host), Interval, Defaults)!;
+
+        var body = Parse(request);
+        Assert.Equal(PingBodyAssert.OriginalPrompt, body.GetProperty("messages")[0].GetProperty("content").GetString());
+        Assert.Equal(PingBodyAssert.OriginalMaxTokens, body.GetProperty("max_tokens").GetInt32());
+        Assert.Contains("\"temperature\":0.0", request.JsonBody);
+    }
+
+    [Fact]
+    public void Chat_body_takes_prompt_max_tokens_and_temperature_from_the_settings()
+    {
+        var settings = new KeepAliveSettings { PingPrompt = "Say OK.", PingMaxTokens = 1, PingTemperature = 1.25m };
+
+        var request = PingRequestFactory.Create(Provider("openai", Host), Interval, settings)!;
+
+        PingBodyAssert.Chat(Parse(request), Model, "Say OK.", maxTokens: 1, temperature: 1.25m);
     }
 
     [Fact]
     public void Openai_body_is_the_original_chat_request_with_the_model_path_as_model()
     {
-        var request = PingRequestFactory.Create(Provider("openai", Host, modelPath: "/models/gemma"), Interval, "hi")!;
+        var request = PingRequestFactory.Create(Provider("openai", Host, modelPath: "/models/gemma"), Interval, SayHi)!;
 
         PingBodyAssert.Chat(Parse(request), "/models/gemma", "hi");
         // The original sent Python's 0.0; a server comparing text, not numbers, sees the same.
@@ -61,7 +87,7 @@ public sealed class PingRequestFactorySpecs
     [Fact]
     public void Ollama_chat_body_adds_keep_alive_of_the_interval_plus_margin()
     {
-        var request = PingRequestFactory.Create(Provider("ollama", Host), TimeSpan.FromMinutes(10), "hi")!;
+        var request = PingRequestFactory.Create(Provider("ollama", Host), TimeSpan.FromMinutes(10), SayHi)!;
 
         PingBodyAssert.Chat(Parse(request), Model, "hi", ollamaKeepAlive: "660s");
     }
@@ -71,7 +97,7 @@ public sealed class PingRequestFactorySpecs
     {
         var provider = Provider("ollama", Host + "/", mode: KeepAliveMode.Load);
 
-        var request = PingRequestFactory.Create(provider, TimeSpan.FromMinutes(10), "hi")!;
+        var request = PingRequestFactory.Create(provider, TimeSpan.FromMinutes(10), SayHi)!;
 
         Assert.Equal(new Uri(Host + "/api/generate"), request.Endpoint);
         PingBodyAssert.Load(Parse(request), Model, "660s");
@@ -80,7 +106,7 @@ public sealed class PingRequestFactorySpecs
     [Fact]
     public void Load_mode_on_a_non_ollama_type_is_an_ordinary_chat_ping()
     {
-        var request = PingRequestFactory.Create(Provider("vllm", Host, mode: KeepAliveMode.Load), Interval, "hi")!;
+        var request = PingRequestFactory.Create(Provider("vllm", Host, mode: KeepAliveMode.Load), Interval, SayHi)!;
 
         Assert.Equal(new Uri(Host + "/v1/chat/completions"), request.Endpoint);
         PingBodyAssert.Chat(Parse(request), Model, "hi");
@@ -102,7 +128,7 @@ public sealed class PingRequestFactorySpecs
     [InlineData("sk-123", "sk-123")]
     public void Bearer_token_is_the_api_token_when_it_is_not_empty(string apiToken, string? expected)
     {
-        var request = PingRequestFactory.Create(Provider("vllm", Host, token: apiToken), Interval, "hi")!;
+        var request = PingRequestFactory.Create(Provider("vllm", Host, token: apiToken), Interval, SayHi)!;
 
         Assert.Equal(expected, request.BearerToken);
     }
@@ -110,7 +136,7 @@ public sealed class PingRequestFactorySpecs
     [Fact]
     public void Request_text_never_shows_the_token()
     {
-        var request = PingRequestFactory.Create(Provider("vllm", Host, token: "sk-very-secret"), Interval, "hi")!;
+        var request = PingRequestFactory.Create(Provider("vllm", Host, token: "sk-very-secret"), Interval, SayHi)!;
 
         Assert.DoesNotContain("sk-very-secret", request.ToString());
         Assert.Contains("redacted", request.ToString());
@@ -123,7 +149,7 @@ public sealed class PingRequestFactorySpecs
     public void Host_that_is_not_an_http_uri_is_rejected_naming_the_provider(string host)
     {
         var error = Assert.Throws<ArgumentException>(() =>
-            PingRequestFactory.Create(Provider("vllm", host), Interval, "hi"));
+            PingRequestFactory.Create(Provider("vllm", host), Interval, SayHi));
 
         Assert.Contains("provider-1", error.Message);
     }

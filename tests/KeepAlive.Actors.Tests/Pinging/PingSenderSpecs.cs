@@ -1,44 +1,31 @@
 using System.Net.Sockets;
-using Akka.Actor;
-using Akka.TestKit.Xunit2;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Pinging;
 using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
 using Xunit.Abstractions;
 using static KeepAlive.Actors.Pinging.PingSenderProtocol;
-using static KeepAlive.Actors.Tests.Pinging.TestProviders;
+using static KeepAlive.Testing.TestProviders;
 
 namespace KeepAlive.Actors.Tests.Pinging;
 
-public sealed class PingSenderSpecs : TestKit, IAsyncLifetime
+public sealed class PingSenderSpecs(ITestOutputHelper output) : ModelServerTestKit(output)
 {
-    private const string Prompt = PingRequestFactory.DefaultPrompt;
+    private const string Prompt = PingBodyAssert.OriginalPrompt;
     private const string Token = "sk-test-secret-token";
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(10);
-
-    private FakeModelServer _server = null!;
-
-    public PingSenderSpecs(ITestOutputHelper output)
-        : base(output: output)
-    {
-    }
-
-    public async Task InitializeAsync() => _server = await FakeModelServer.StartAsync();
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Theory]
     [InlineData("vllm")]
     [InlineData("openai")]
     public async Task Openai_compatible_ping_posts_the_chat_request_as_json_without_auth(string apiType)
     {
-        var provider = Provider(apiType, _server.Host + "/");
+        var provider = Provider(apiType, Server.Host + "/");
 
         await PingAsync(provider);
 
-        var request = Assert.Single(await _server.WaitForRequestsAsync());
+        var request = Assert.Single(await Server.WaitForRequestsAsync());
         Assert.Equal("POST", request.Method);
         Assert.Equal("/v1/chat/completions", request.Path);
         PingBodyAssert.Chat(request.Body!.Value, Model, Prompt);
@@ -49,11 +36,11 @@ public sealed class PingSenderSpecs : TestKit, IAsyncLifetime
     [Fact]
     public async Task Ping_sends_the_model_path_as_model_and_the_token_as_bearer()
     {
-        var provider = Provider("vllm", _server.Host, token: Token, modelPath: "/models/gemma-3-12b-it");
+        var provider = Provider("vllm", Server.Host, token: Token, modelPath: "/models/gemma-3-12b-it");
 
         await PingAsync(provider);
 
-        var request = Assert.Single(await _server.WaitForRequestsAsync());
+        var request = Assert.Single(await Server.WaitForRequestsAsync());
         PingBodyAssert.Chat(request.Body!.Value, "/models/gemma-3-12b-it", Prompt);
         Assert.Equal($"Bearer {Token}", request.Header("Authorization"));
     }
@@ -61,25 +48,39 @@ public sealed class PingSenderSpecs : TestKit, IAsyncLifetime
     [Fact]
     public async Task Ollama_chat_ping_posts_api_chat_with_keep_alive_of_interval_plus_margin()
     {
-        var provider = Provider("ollama", _server.Host, token: Token);
+        var provider = Provider("ollama", Server.Host, token: Token);
 
         await PingAsync(provider);
 
-        var request = Assert.Single(await _server.WaitForRequestsAsync());
+        var request = Assert.Single(await Server.WaitForRequestsAsync());
         Assert.Equal("/api/chat", request.Path);
         PingBodyAssert.Chat(request.Body!.Value, Model, Prompt, ollamaKeepAlive: "660s");
         Assert.Equal("application/json", request.Header("Content-Type"));
         Assert.Equal($"Bearer {Token}", request.Header("Authorization"));
     }
 
+    [Theory]
+    [InlineData("vllm", "/v1/chat/completions", null)]
+    [InlineData("ollama", "/api/chat", "660s")]
+    public async Task Ping_posts_the_configured_prompt_max_tokens_and_temperature(string apiType, string path, string? ollamaKeepAlive)
+    {
+        var settings = new KeepAliveSettings { PingPrompt = "Reply with one word.", PingMaxTokens = 3, PingTemperature = 0.7m };
+
+        await PingAsync(Provider(apiType, Server.Host), settings: settings);
+
+        var request = Assert.Single(await Server.WaitForRequestsAsync());
+        Assert.Equal(path, request.Path);
+        PingBodyAssert.Chat(request.Body!.Value, Model, "Reply with one word.", ollamaKeepAlive, maxTokens: 3, temperature: 0.7m);
+    }
+
     [Fact]
     public async Task Ollama_load_ping_posts_generate_with_only_model_and_keep_alive()
     {
-        var provider = Provider("ollama", _server.Host, mode: KeepAliveMode.Load);
+        var provider = Provider("ollama", Server.Host, mode: KeepAliveMode.Load);
 
         await PingAsync(provider);
 
-        var request = Assert.Single(await _server.WaitForRequestsAsync());
+        var request = Assert.Single(await Server.WaitForRequestsAsync());
         Assert.Equal("/api/generate", request.Path);
         PingBodyAssert.Load(request.Body!.Value, Model, "660s");
         Assert.Null(request.Header("Authorization"));
@@ -88,7 +89,7 @@ public sealed class PingSenderSpecs : TestKit, IAsyncLifetime
     [Fact]
     public async Task Answer_200_is_a_success_with_status_and_latency()
     {
-        var provider = Provider("vllm", _server.Host);
+        var provider = Provider("vllm", Server.Host);
 
         var outcome = await PingAsync(provider);
 
@@ -101,8 +102,8 @@ public sealed class PingSenderSpecs : TestKit, IAsyncLifetime
     [Fact]
     public async Task Answer_500_is_a_failure_with_the_http_status()
     {
-        var provider = Provider("vllm", _server.Host);
-        _server.Respond(Model, FakeResponse.Status(500));
+        var provider = Provider("vllm", Server.Host);
+        Server.Respond(Model, FakeResponse.Status(500));
 
         var outcome = await PingAsync(provider);
 
@@ -117,8 +118,8 @@ public sealed class PingSenderSpecs : TestKit, IAsyncLifetime
     public async Task Backend_hanging_past_the_timeout_is_a_timeout_failure()
     {
         var timeout = TimeSpan.FromMilliseconds(500);
-        var provider = Provider("ollama", _server.Host);
-        _server.Respond("/api/chat", FakeResponse.Hang());
+        var provider = Provider("ollama", Server.Host);
+        Server.Respond("/api/chat", FakeResponse.Hang());
 
         var outcome = await PingAsync(provider, timeout);
 
@@ -132,7 +133,7 @@ public sealed class PingSenderSpecs : TestKit, IAsyncLifetime
     [Fact]
     public async Task Closed_port_is_a_connection_refused_failure()
     {
-        var provider = Provider("vllm", $"http://127.0.0.1:{TestHttp.ClosedLoopbackPort()}");
+        var provider = Provider("vllm", $"http://127.0.0.1:{TestHttp.FreeLoopbackPort()}");
 
         var outcome = await PingAsync(provider);
 
@@ -145,13 +146,13 @@ public sealed class PingSenderSpecs : TestKit, IAsyncLifetime
     [Fact]
     public async Task Token_never_appears_in_a_failure_detail()
     {
-        var failing = Provider("vllm", _server.Host, model: "failing", token: Token);
-        var hanging = Provider("vllm", _server.Host, model: "hanging", token: Token);
-        var refused = Provider("vllm", $"http://127.0.0.1:{TestHttp.ClosedLoopbackPort()}", token: Token);
+        var failing = Provider("vllm", Server.Host, model: "failing", token: Token);
+        var hanging = Provider("vllm", Server.Host, model: "hanging", token: Token);
+        var refused = Provider("vllm", $"http://127.0.0.1:{TestHttp.FreeLoopbackPort()}", token: Token);
         // A token a header cannot carry makes the client throw about the header value itself.
-        var unsendable = Provider("vllm", _server.Host, token: Token + "\u00e9\r\n");
-        _server.Respond("failing", FakeResponse.Status(503));
-        _server.Respond("hanging", FakeResponse.Hang());
+        var unsendable = Provider("vllm", Server.Host, token: Token + "\u00e9\r\n");
+        Server.Respond("failing", FakeResponse.Status(503));
+        Server.Respond("hanging", FakeResponse.Hang());
 
         foreach (var provider in new[] { failing, hanging, refused, unsendable })
         {
@@ -186,10 +187,24 @@ public sealed class PingSenderSpecs : TestKit, IAsyncLifetime
         Assert.Equal(PingFailureReason.Other, PingSenderActor.Classify(new InvalidOperationException("boom")));
     }
 
-    private async Task<IPingOutcome> PingAsync(ProviderConfig provider, TimeSpan? timeout = null)
+    [Fact]
+    public async Task A_node_without_its_standing_sends_nothing_and_says_why()
     {
-        var sender = Sys.ActorOf(PingSenderActor.Props(TestHttp.ClientFactory, timeout ?? Generous));
-        var request = PingRequestFactory.Create(provider, Interval, Prompt)!;
+        var provider = Provider("vllm", Server.Host);
+
+        var outcome = await PingAsync(provider, standing: new SettableStanding { MayAct = false });
+
+        var failed = Assert.IsType<PingFailed>(outcome);
+        Assert.Equal(PingFailureReason.NotSent, failed.Reason);
+        Assert.Contains("downed", failed.Detail);
+        Assert.Empty(Server.Requests);
+    }
+
+    private async Task<IPingOutcome> PingAsync(
+        ProviderConfig provider, TimeSpan? timeout = null, KeepAliveSettings? settings = null, INodeStanding? standing = null)
+    {
+        var sender = Sys.ActorOf(PingSenderActor.Props(TestHttp.ClientFactory, timeout ?? Generous, standing ?? new SettableStanding()));
+        var request = PingRequestFactory.Create(provider, Interval, settings ?? new KeepAliveSettings())!;
 
         sender.Tell(new SendPing(PairOf(provider), request), TestActor);
 

@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Text;
 using KeepAlive.Actors.Providers;
 using Xunit;
 
@@ -19,6 +21,29 @@ public sealed class PingSpreadSpecs
         var again = PingSpread.OffsetFor(ProviderKey.From("google/gemma-3-12b-it", "http://127.0.0.1:7000/"), TimeSpan.FromMinutes(5), Defaults);
 
         Assert.Equal(first, again);
+    }
+
+    /// <remarks>
+    /// The expected values were computed outside this code base: xxHash32 (seed 0) of the entity id's UTF-8 bytes, from
+    /// an implementation written from the xxHash specification and checked against its published test vectors; the
+    /// offset is the window (3 % of the interval, at most 10 s) times hash / (2^32 - 1), in whole milliseconds rounded
+    /// down. A hash that differed between processes or builds would move a recovered pair's pings.
+    /// </remarks>
+    [Theory]
+    [InlineData("google/gemma-3-12b-it", "http://10.0.0.5:7000/", 300, 0x27F9E6B1u, 1405)]
+    [InlineData("google/gemma-3-12b-it", "http://10.0.0.5:7000/", 3600, 0x27F9E6B1u, 1561)]
+    [InlineData("llama3:8b", "http://10.0.0.6:11434", 60, 0x0D1744CAu, 92)]
+    [InlineData("qwen-2.5-7b", "http://gpu-3:8000", 7200, 0x54EDD592u, 3317)]
+    [InlineData("model: gemma|v2", "http://10.0.0.5:7000/", 600, 0xF7A9E979u, 9674)]
+    [InlineData("démo/modèle", "http://127.0.0.1:7000", 30, 0x639E0B10u, 350)]
+    public void A_pairs_offset_is_its_hash_share_of_the_window(string model, string host, int intervalSeconds, uint hash, int expectedMs)
+    {
+        var pair = ProviderKey.From(model, host);
+
+        var offset = PingSpread.OffsetFor(pair, TimeSpan.FromSeconds(intervalSeconds), Defaults);
+
+        Assert.Equal(hash, XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(pair.EntityId)));
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), offset);
     }
 
     [Theory]

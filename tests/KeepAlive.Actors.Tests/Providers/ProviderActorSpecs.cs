@@ -11,6 +11,7 @@ using Xunit.Abstractions;
 using static KeepAlive.Actors.Hosts.HostGateProtocol;
 using static KeepAlive.Actors.Pinging.PingSenderProtocol;
 using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Testing.TestProviders;
 
 namespace KeepAlive.Actors.Tests.Providers;
 
@@ -21,11 +22,15 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     private const string Host = "http://127.0.0.1:7000";
     private static readonly ProviderKey Pair = ProviderKey.From(Model, Host);
 
+    // Known, not computed here: 5 % of 2 min is a 6 s window, and the pair's hash (0x96CEF541) puts it at 3,534 ms
+    // (PingSpreadSpecs says how such values were computed).
+    private static readonly TimeSpan OffsetAtFivePercentOfTwoMinutes = TimeSpan.FromMilliseconds(3534);
+
     private readonly TestProbe _gate;
     private readonly TestProbe _senders;
     private readonly TestProbe _scheduler;
     private readonly TestProbe _successor;
-    private readonly ProviderCatalogHolder _catalog = new(Catalog(Provider(Model, Host)));
+    private readonly ProviderCatalogHolder _catalog = new(Catalog(Provider("vllm", Host, Model)));
 
     public ProviderActorSpecs(ITestOutputHelper output) : base(output)
     {
@@ -53,13 +58,10 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     [Fact]
     public void Every_wake_up_carries_the_pairs_offset()
     {
-        var settings = new KeepAliveSettings { SpreadFraction = 0.05, MaxSpread = TimeSpan.FromSeconds(10) };
-        var offset = PingSpread.OffsetFor(Pair, TimeSpan.FromMinutes(2), settings);
-        Assert.NotEqual(TimeSpan.Zero, offset);
-        var provider = Start(settings);
+        var provider = Start(new KeepAliveSettings { SpreadFraction = 0.05, MaxSpread = TimeSpan.FromSeconds(10) });
 
         provider.Tell(new RecordUsage(Model, Host, "2m"));
-        Advance(TimeSpan.FromMinutes(2) + offset - TimeSpan.FromMilliseconds(1));
+        Advance(TimeSpan.FromMinutes(2) + OffsetAtFivePercentOfTwoMinutes - TimeSpan.FromMilliseconds(1));
         Assert.Null(LeaseRequest());
         Advance(TimeSpan.FromMilliseconds(1));
 
@@ -112,6 +114,32 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
         Assert.Equal(started + TimeSpan.FromSeconds(30), Status(provider).NextWakeUp);
         Advance(TimeSpan.FromSeconds(26));
         Assert.NotNull(LeaseRequest());
+    }
+
+    [Fact]
+    public void Usage_during_a_ping_makes_its_success_schedule_the_next_one_interval_after_the_usage()
+    {
+        var provider = Start();
+        var usedAt = UsageDuringAPing(provider);
+
+        _senders.Reply(new PingSucceeded(Pair, 200, TimeSpan.FromSeconds(5)));
+
+        Assert.Equal(usedAt + TimeSpan.FromSeconds(30), Status(provider).NextWakeUp);
+        AssertNextLeaseRequestAt(usedAt + TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public void A_ping_that_fails_after_usage_during_it_waits_a_full_interval_after_the_usage_instead_of_backing_off()
+    {
+        var provider = Start();
+        var usedAt = UsageDuringAPing(provider);
+
+        _senders.Reply(new PingFailed(Pair, PingFailureReason.HttpStatus, 503, TimeSpan.FromSeconds(5), "HTTP 503"));
+
+        var status = Status(provider);
+        Assert.Equal((PairState.Scheduled, 1, usedAt + TimeSpan.FromSeconds(30)), (status.State, status.ConsecutiveFailures, status.NextWakeUp));
+        // A backoff would have asked 5 s after the failure.
+        AssertNextLeaseRequestAt(usedAt + TimeSpan.FromSeconds(30));
     }
 
     [Fact]
@@ -261,7 +289,7 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
         provider.Tell(new RecordUsage(Model, Host, "30s"));
         Advance(TimeSpan.FromSeconds(30));
 
-        _catalog.Replace(Catalog(Provider(Model, Host)));
+        _catalog.Replace(Catalog(Provider("vllm", Host, Model)));
         Advance(TimeSpan.FromSeconds(30));
 
         Assert.NotNull(LeaseRequest());
@@ -337,15 +365,13 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     [Fact]
     public void An_overdue_stored_pair_is_pinged_after_its_own_offset()
     {
-        var settings = new KeepAliveSettings { SpreadFraction = 0.05, MaxSpread = TimeSpan.FromSeconds(10) };
-        var offset = PingSpread.OffsetFor(Pair, TimeSpan.FromMinutes(2), settings);
-        var provider = Start(settings);
+        var provider = Start(new KeepAliveSettings { SpreadFraction = 0.05, MaxSpread = TimeSpan.FromSeconds(10) });
 
         provider.Tell(new ResumeSchedule(Pair, 120, Now - TimeSpan.FromMinutes(30)));
 
-        Assert.Equal(Now + offset, Status(provider).NextWakeUp);
+        Assert.Equal(Now + OffsetAtFivePercentOfTwoMinutes, Status(provider).NextWakeUp);
         // The moved wake-up is written.
-        Assert.Equal(new ScheduleChange.Upsert(Pair, 120, Now + offset),
+        Assert.Equal(new ScheduleChange.Upsert(Pair, 120, Now + OffsetAtFivePercentOfTwoMinutes),
             Drain(_scheduler).OfType<SchedulerProtocol.MirrorSchedule>().Single().Change);
     }
 
@@ -544,6 +570,31 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
         public ICanTell For(ProviderKey pair) => region;
     }
 
+    /// <summary>A ping of a 30 s pair starts, and 3 s into it the pair is used; 2 s later the outcome may come.</summary>
+    /// <returns>When the usage came.</returns>
+    private DateTimeOffset UsageDuringAPing(IActorRef provider)
+    {
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        Advance(TimeSpan.FromSeconds(30));
+        Grant(LeaseRequest()!);
+        _senders.ExpectMsg<SendPing>();
+        Advance(TimeSpan.FromSeconds(3));
+        var usedAt = Now;
+        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        Advance(TimeSpan.FromSeconds(2));
+        Assert.Null(LeaseRequest());
+        return usedAt;
+    }
+
+    /// <summary>The pair asks its host for a lease at <paramref name="due"/>, not a millisecond earlier.</summary>
+    private void AssertNextLeaseRequestAt(DateTimeOffset due)
+    {
+        Advance(due - Now - TimeSpan.FromMilliseconds(1));
+        Assert.Null(LeaseRequest());
+        Advance(TimeSpan.FromMilliseconds(1));
+        Assert.NotNull(LeaseRequest());
+    }
+
     private RequestPingLease? LeaseRequest() =>
         Drain(_gate).OfType<RequestPingLease>().LastOrDefault();
 
@@ -555,9 +606,4 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
         provider.Tell(new GetProviderStatus(Pair), probe);
         return probe.ExpectMsg<ProviderStatus>();
     }
-
-    private static ProviderConfig Provider(string model, string host) =>
-        new(model, "p1", "vllm", host, "", "", "30s", KeepAliveMode.Chat);
-
-    private static ProviderCatalog Catalog(params ProviderConfig[] providers) => new(providers, Array.Empty<string>(), "test");
 }

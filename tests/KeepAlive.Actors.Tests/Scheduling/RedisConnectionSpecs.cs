@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using KeepAlive.Actors.Providers;
 using KeepAlive.Actors.Scheduling;
-using KeepAlive.Actors.Tests.Fixtures;
 using Microsoft.Extensions.Logging;
 using Xunit;
 
@@ -16,7 +15,7 @@ public sealed class RedisConnectionSpecs
     public async Task Unreachable_Redis_does_not_stop_the_start_and_neither_logs_nor_failed_writes_show_the_password()
     {
         var log = new RecordingLogger();
-        var port = TestHttp.ClosedLoopbackPort();
+        var port = TestHttp.FreeLoopbackPort();
 
         await using var redis = await RedisConnection.ConnectAsync(
             $"127.0.0.1:{port},password={Password},connectTimeout=300,asyncTimeout=300,syncTimeout=300", log);

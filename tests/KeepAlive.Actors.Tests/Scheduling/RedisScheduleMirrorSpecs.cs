@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Akka.Event;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Providers;
@@ -10,8 +8,9 @@ using KeepAlive.Actors.Scheduling;
 using KeepAlive.Actors.Tests.Fixtures;
 using StackExchange.Redis;
 using Xunit;
+using Xunit.Abstractions;
+using static KeepAlive.Testing.TestProviders;
 using static KeepAlive.Actors.Providers.ProviderProtocol;
-using static KeepAlive.Actors.Scheduling.SchedulerProtocol;
 
 namespace KeepAlive.Actors.Tests.Scheduling;
 
@@ -20,28 +19,27 @@ namespace KeepAlive.Actors.Tests.Scheduling;
 /// Redis commands, as the original router and dashboards read them.
 /// </summary>
 [Collection(RedisCollection.Name)]
-public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis) : IAsyncLifetime
+public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis, ITestOutputHelper output) : ModelServerSpecs
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
     private readonly string _prefix = RedisServerFixture.NewKeyPrefix();
     private ConnectionMultiplexer _raw = null!;
-    private FakeModelServer _server = null!;
 
     private IDatabase Raw => _raw.GetDatabase();
 
     private string NextWakeUpKey => $"{_prefix}:providers:next_wakeup";
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
+        await base.InitializeAsync();
         _raw = await redis.ConnectAsync(allowAdmin: true);
-        _server = await FakeModelServer.StartAsync();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _server.DisposeAsync();
         await _raw.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]
@@ -50,7 +48,7 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis) : IAsyncL
         await using var connection = await redis.ConnectAsync();
         await using var node = await StartNode(connection, new SchedulerSettings { FlushInterval = TimeSpan.FromMilliseconds(200) });
         var (model, host) = ("google/gemma-3-12b-it", "http://10.0.0.5:7000");
-        var before = await CommandCallsAsync();
+        var before = await RedisServer.CommandCallsAsync(_raw);
 
         var telling = Stopwatch.StartNew();
         for (var usage = 0; usage < 10_000; usage++) node.Providers.Tell(new RecordUsage(model, host, "1h"));
@@ -58,10 +56,10 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis) : IAsyncL
         var lastUsage = DateTimeOffset.UtcNow;
 
         // The last usage's wake-up (now + 1 h + the pair's offset) is written and nothing waits.
-        await Eventually(async () =>
+        await Eventually.HoldsAsync(async () =>
             await Raw.SortedSetScoreAsync(NextWakeUpKey, $"{model}|{host}") >= lastUsage.ToUnixTimeSeconds() + 3600
-            && (await SchedulerStatusAsync(node)).PendingWrites == 0);
-        var after = await CommandCallsAsync();
+            && (await node.SchedulerStatusAsync()).PendingWrites == 0, Generous);
+        var after = await RedisServer.CommandCallsAsync(_raw);
         foreach (var command in new[] { "hset", "zadd", "sadd" })
         {
             var calls = after.GetValueOrDefault(command) - before.GetValueOrDefault(command);
@@ -87,19 +85,19 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis) : IAsyncL
         var (gone, kept) = (ProviderKey.From("gemma", "http://h1"), ProviderKey.From("gemma", "http://h2"));
         node.Providers.Tell(new RecordUsage(gone, "1s"));
         node.Providers.Tell(new RecordUsage(kept, "1s"));
-        await Eventually(async () => await Raw.SortedSetLengthAsync(NextWakeUpKey) == 2);
+        await Eventually.HoldsAsync(async () => await Raw.SortedSetLengthAsync(NextWakeUpKey) == 2, Generous);
 
         node.Providers.Tell(new Unregister(gone));
 
-        await Eventually(async () => !await Raw.KeyExistsAsync($"{_prefix}:provider:gemma:http://h1"));
-        var sweepsAtRemoval = (await SweeperStatusAsync(node)).DueSweepsCompleted;
-        await Eventually(async () => (await SweeperStatusAsync(node)).DueSweepsCompleted >= sweepsAtRemoval + 3);
+        await Eventually.HoldsAsync(async () => !await Raw.KeyExistsAsync($"{_prefix}:provider:gemma:http://h1"), Generous);
+        var sweepsAtRemoval = (await node.SweeperStatusAsync()).DueSweepsCompleted;
+        await Eventually.HoldsAsync(async () => (await node.SweeperStatusAsync()).DueSweepsCompleted >= sweepsAtRemoval + 3, Generous);
         Assert.False(await Raw.KeyExistsAsync($"{_prefix}:provider:gemma:http://h1"));
         Assert.Null(await Raw.SortedSetScoreAsync(NextWakeUpKey, gone.EntityId));
         Assert.NotNull(await Raw.SortedSetScoreAsync(NextWakeUpKey, kept.EntityId));
         Assert.Equal(["http://h2"], (await Raw.SetMembersAsync($"{_prefix}:model:gemma:hosts")).Select(v => v.ToString()));
         // Its actor lingers as a tombstone (so no stale stored schedule can revive it), then leaves.
-        await Eventually(async () => (await LiveEntitiesAsync(node)).SequenceEqual([kept.EntityId]));
+        await Eventually.HoldsAsync(async () => (await node.LivingPairsAsync()).SequenceEqual([kept.EntityId]), Generous);
     }
 
     [Fact]
@@ -109,26 +107,26 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis) : IAsyncL
         await using var node = await StartNode(connection, new SchedulerSettings { FlushInterval = TimeSpan.FromMilliseconds(200) },
             Provider("gemma"));
         var logs = CollectLogs(node);
-        var (pinged, changed, added) = (ProviderKey.From("gemma", _server.Host), ProviderKey.From("llama", "http://h1"), ProviderKey.From("qwen", "http://h2"));
+        var (pinged, changed, added) = (ProviderKey.From("gemma", Server.Host), ProviderKey.From("llama", "http://h1"), ProviderKey.From("qwen", "http://h2"));
         node.Providers.Tell(new RecordUsage(pinged, "1s"));
         node.Providers.Tell(new RecordUsage(changed, "1h"));
-        await Eventually(async () => await KeepAliveSecondsAsync(changed) == "3600" && await KeepAliveSecondsAsync(pinged) == "1");
+        await Eventually.HoldsAsync(async () => await KeepAliveSecondsAsync(changed) == "3600" && await KeepAliveSecondsAsync(pinged) == "1", Generous);
 
         await redis.ShutdownSavingDataAsync();
         node.Providers.Tell(new RecordUsage(changed, "2h"));
         node.Providers.Tell(new RecordUsage(added, "1h"));
 
-        var down = await Eventually(() => SchedulerStatusAsync(node), status => status.StoreUnreachable && status.PendingWrites >= 2);
+        var down = await Eventually.ValueAsync(() => node.SchedulerStatusAsync(), status => status.StoreUnreachable && status.PendingWrites >= 2, Generous);
         Assert.InRange(down.PendingWrites, 2, 3);
-        var pingsBefore = _server.Requests.Count(r => r.Model == "gemma");
-        await _server.WaitForRequestsAsync(r => r.Model == "gemma", pingsBefore + 2, Generous);
+        var pingsBefore = Server.Requests.Count(r => r.Model == "gemma");
+        await Server.WaitForRequestsAsync(r => r.Model == "gemma", pingsBefore + 2, Generous);
         Assert.False(redis.IsRunning);
 
         await redis.StartWithSavedDataAsync();
 
-        await Eventually(async () => await KeepAliveSecondsAsync(changed) == "7200" && await KeepAliveSecondsAsync(added) == "3600");
+        await Eventually.HoldsAsync(async () => await KeepAliveSecondsAsync(changed) == "7200" && await KeepAliveSecondsAsync(added) == "3600", Generous);
         Assert.NotNull(await Raw.SortedSetScoreAsync(NextWakeUpKey, added.EntityId));
-        await Eventually(() => SchedulerStatusAsync(node), status => !status.StoreUnreachable && status.PendingWrites == 0);
+        await Eventually.ValueAsync(() => node.SchedulerStatusAsync(), status => !status.StoreUnreachable && status.PendingWrites == 0, Generous);
         Assert.Single(logs, e => e is Warning && e.Message.ToString()!.Contains("schedule store unreachable"));
         Assert.Single(logs, e => e is Info && e.Message.ToString()!.Contains("schedule store reachable again"));
     }
@@ -140,15 +138,15 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis) : IAsyncL
         await using var node = await StartNode(connection, new SchedulerSettings { FlushInterval = TimeSpan.FromMilliseconds(200) });
         var (before, during) = (ProviderKey.From("llama", "http://h1"), ProviderKey.From("qwen", "http://h2"));
         node.Providers.Tell(new RecordUsage(before, "1h"));
-        await Eventually(async () => await KeepAliveSecondsAsync(before) == "3600");
+        await Eventually.HoldsAsync(async () => await KeepAliveSecondsAsync(before) == "3600", Generous);
 
         await redis.StopAsync();
         node.Providers.Tell(new RecordUsage(during, "1h"));
-        await Eventually(() => SchedulerStatusAsync(node), status => status.StoreUnreachable);
+        await Eventually.ValueAsync(() => node.SchedulerStatusAsync(), status => status.StoreUnreachable, Generous);
         await redis.RestartAsync();
 
         // Nothing touched the first pair since it was written: only the node's rewrite brings it back.
-        await Eventually(async () => await KeepAliveSecondsAsync(before) == "3600" && await KeepAliveSecondsAsync(during) == "3600");
+        await Eventually.HoldsAsync(async () => await KeepAliveSecondsAsync(before) == "3600" && await KeepAliveSecondsAsync(during) == "3600", Generous);
         Assert.Equal(2, await Raw.SortedSetLengthAsync(NextWakeUpKey));
         Assert.True(await Raw.SetContainsAsync($"{_prefix}:model:llama:hosts", "http://h1"));
     }
@@ -159,36 +157,36 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis) : IAsyncL
         await using var connection = await redis.ConnectAsync();
         // A sweep interval longer than the test: only the sweep at start can wake the stored pairs.
         var settings = new SchedulerSettings { FlushInterval = TimeSpan.FromMilliseconds(200), SweepInterval = TimeSpan.FromMinutes(5), SweepPageSize = 2 };
-        var (overdue, future, adopted) = (ProviderKey.From("gemma", _server.Host), ProviderKey.From("llama", _server.Host), ProviderKey.From("qwen", _server.Host));
+        var (overdue, future, adopted) = (ProviderKey.From("gemma", Server.Host), ProviderKey.From("llama", Server.Host), ProviderKey.From("qwen", Server.Host));
         var providers = new[] { Provider("gemma"), Provider("llama"), Provider("qwen") };
         await using (var first = await StartNode(connection, settings, providers))
         {
             first.Providers.Tell(new RecordUsage(overdue, "2s"));
             first.Providers.Tell(new RecordUsage(future, "1h"));
-            await Eventually(async () => await Raw.SortedSetLengthAsync(NextWakeUpKey) == 2);
+            await Eventually.HoldsAsync(async () => await Raw.SortedSetLengthAsync(NextWakeUpKey) == 2, Generous);
         }
         var futureScore = await Raw.SortedSetScoreAsync(NextWakeUpKey, future.EntityId);
-        await Eventually(async () => await Raw.SortedSetScoreAsync(NextWakeUpKey, overdue.EntityId) < DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 1);
+        await Eventually.HoldsAsync(async () => await Raw.SortedSetScoreAsync(NextWakeUpKey, overdue.EntityId) < DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 1, Generous);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         // The original router's record_usage, and data no program should have written, sorted before the good pairs.
-        await Raw.HashSetAsync($"{_prefix}:provider:qwen:{_server.Host}", [new("model_name", "qwen"), new("host", _server.Host), new("keep_alive_seconds", "60")]);
+        await Raw.HashSetAsync($"{_prefix}:provider:qwen:{Server.Host}", [new("model_name", "qwen"), new("host", Server.Host), new("keep_alive_seconds", "60")]);
         await Raw.SortedSetAddAsync(NextWakeUpKey, adopted.EntityId, now - 5);
-        await Raw.SetAddAsync($"{_prefix}:model:qwen:hosts", _server.Host);
+        await Raw.SetAddAsync($"{_prefix}:model:qwen:hosts", Server.Host);
         await Raw.HashSetAsync($"{_prefix}:provider:bad:http://seconds", "keep_alive_seconds", "soon");
         await Raw.HashSetAsync($"{_prefix}:provider:bad:http://score", "keep_alive_seconds", "60");
         await Raw.SortedSetAddAsync(NextWakeUpKey,
         [
             new("no-separator", now - 60), new("bad|http://seconds", now - 60), new("bad|http://no-hash", now - 60), new("bad|http://score", -1),
         ]);
-        var overduePingsBefore = _server.Requests.Count(r => r.Model == "gemma");
+        var overduePingsBefore = Server.Requests.Count(r => r.Model == "gemma");
 
         await using var second = await StartNode(connection, settings, providers);
 
-        await _server.WaitForRequestsAsync(r => r.Model == "gemma", overduePingsBefore + 1, TimeSpan.FromSeconds(15));
-        await _server.WaitForRequestsAsync(r => r.Model == "qwen", 1, TimeSpan.FromSeconds(15));
+        await Server.WaitForRequestsAsync(r => r.Model == "gemma", overduePingsBefore + 1, TimeSpan.FromSeconds(15));
+        await Server.WaitForRequestsAsync(r => r.Model == "qwen", 1, TimeSpan.FromSeconds(15));
         // The sweep read past every bad entry to the good pairs.
-        Assert.True((await SweeperStatusAsync(second)).FullSweepsCompleted >= 1);
-        var kept = await Eventually(() => second.StatusAsync(future), status => status.NextWakeUp is not null);
+        Assert.True((await second.SweeperStatusAsync()).FullSweepsCompleted >= 1);
+        var kept = await Eventually.ValueAsync(() => second.StatusAsync(future), status => status.NextWakeUp is not null, Generous);
         Assert.Equal((3600L, DateTimeOffset.FromUnixTimeSeconds((long)futureScore!.Value)), (kept.KeepAliveSeconds, kept.NextWakeUp!.Value));
         Assert.Equal("60", await KeepAliveSecondsAsync(adopted));
     }
@@ -202,26 +200,15 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis) : IAsyncL
         {
             Store = new RedisScheduleStore(connection, _prefix),
             Scheduler = scheduler.Validate(),
-            Catalog = new ProviderCatalog(providers, [], "test"),
+            Catalog = Catalog(providers),
             Settings = settings,
+            Log = output.Sink(),
         });
 
-    private ProviderConfig Provider(string model) => new(model, $"{model}-1", "vllm", _server.Host, "", "", "1s", KeepAliveMode.Chat);
+    private ProviderConfig Provider(string model) => TestProviders.Provider("vllm", Server.Host, model, keepAlive: "1s");
 
     private async Task<string?> KeepAliveSecondsAsync(ProviderKey pair) =>
         await Raw.HashGetAsync($"{_prefix}:provider:{pair.Model}:{pair.Host}", "keep_alive_seconds");
-
-    private static Task<SchedulerStatus> SchedulerStatusAsync(KeepAliveTestNode node) =>
-        node.Registry.Get<KeepAliveScheduler>().Ask<SchedulerStatus>(GetSchedulerStatus.Instance, TimeSpan.FromSeconds(10));
-
-    private static Task<SweeperProtocol.SweeperStatus> SweeperStatusAsync(KeepAliveTestNode node) =>
-        node.Registry.Get<KeepAliveSweeper>().Ask<SweeperProtocol.SweeperStatus>(SweeperProtocol.GetSweeperStatus.Instance, TimeSpan.FromSeconds(10));
-
-    private static async Task<List<string>> LiveEntitiesAsync(KeepAliveTestNode node)
-    {
-        var state = await node.Providers.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(10));
-        return state.Shards.SelectMany(shard => shard.EntityIds).Order(StringComparer.Ordinal).ToList();
-    }
 
     /// <summary>Log events of the node from now on.</summary>
     private static ConcurrentQueue<LogEvent> CollectLogs(KeepAliveTestNode node)
@@ -230,37 +217,6 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis) : IAsyncL
         var collector = node.System.ActorOf(Props.Create(() => new LogCollector(events)));
         node.System.EventStream.Subscribe(collector, typeof(LogEvent));
         return events;
-    }
-
-    private async Task<Dictionary<string, long>> CommandCallsAsync()
-    {
-        var info = (string?)await Raw.ExecuteAsync("INFO", "commandstats") ?? string.Empty;
-        return info.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Where(line => line.StartsWith("cmdstat_", StringComparison.Ordinal))
-            .Select(line => line["cmdstat_".Length..].Split(':', 2))
-            .ToDictionary(stat => stat[0], stat => long.Parse(stat[1].Split(',')[0]["calls=".Length..], CultureInfo.InvariantCulture));
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (deadline.Elapsed > Generous) throw new TimeoutException($"Condition not met within {Generous}.");
-            await Task.Delay(100);
-        }
-    }
-
-    private static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> condition)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await read();
-            if (condition(value)) return value;
-            if (deadline.Elapsed > Generous) throw new TimeoutException($"Condition not met within {Generous}; last: {value}");
-            await Task.Delay(100);
-        }
     }
 
     private sealed class LogCollector : ReceiveActor

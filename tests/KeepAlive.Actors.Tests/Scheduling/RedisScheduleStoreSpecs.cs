@@ -289,12 +289,9 @@ public sealed class RedisScheduleStoreSpecs(RedisServerFixture redis) : IAsyncLi
     private async Task<Dictionary<string, long>> DataCommandCallsAsync()
     {
         string[] upkeep = ["info", "config", "ping", "echo", "client", "cluster", "hello", "select", "subscribe", "command"];
-        var info = (string?)await Raw.ExecuteAsync("INFO", "commandstats") ?? string.Empty;
-        return info.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Where(line => line.StartsWith("cmdstat_", StringComparison.Ordinal))
-            .Select(line => line["cmdstat_".Length..].Split(':', 2))
-            .Where(stat => !upkeep.Contains(stat[0].Split('|')[0]))
-            .ToDictionary(stat => stat[0], stat => long.Parse(stat[1].Split(',')[0]["calls=".Length..], CultureInfo.InvariantCulture));
+        return (await RedisServer.CommandCallsAsync(_connection))
+            .Where(command => !upkeep.Contains(command.Key.Split('|')[0]))
+            .ToDictionary();
     }
 
     private async Task<string> InfoFieldAsync(string section, string field)

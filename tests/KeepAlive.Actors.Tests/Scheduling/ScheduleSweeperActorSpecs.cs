@@ -93,7 +93,7 @@ public sealed class ScheduleSweeperActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
-    public void When_a_member_is_removed_every_stored_pair_is_handed_over_again()
+    public void When_a_member_is_removed_every_stored_pair_is_handed_over_again_once_its_shards_can_have_a_new_home()
     {
         var stored = Store("pair", 3, Now + TimeSpan.FromHours(1));
         var sweeper = Start();
@@ -101,6 +101,12 @@ public sealed class ScheduleSweeperActorSpecs : VirtualTimeSpecs
         Handed();
 
         sweeper.Tell(new ClusterEvent.MemberRemoved(RemovedMember(new Address("akka.tcp", "keepalive", "127.0.0.1", 4055)), MemberStatus.Down));
+        // The coordinator gives the member's shards a new home after the removal margin: half a second after it.
+        var margin = Cluster.Get(Sys).DowningProvider.DownRemovalMargin;
+        Status(sweeper);
+        Advance(margin + TimeSpan.FromMilliseconds(499));
+        Assert.Equal(1, Status(sweeper).FullSweepsCompleted);
+        Advance(TimeSpan.FromMilliseconds(1));
 
         AwaitAssert(() => Assert.Equal(2, Status(sweeper).FullSweepsCompleted));
         Assert.Equal(stored.Order(), Handed().Order());

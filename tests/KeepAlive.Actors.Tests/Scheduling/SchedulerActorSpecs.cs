@@ -21,6 +21,7 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
     private static readonly ProviderKey Llama = ProviderKey.From("llama", "http://10.0.0.6:11434");
 
     private readonly ControlledScheduleStore _store = new();
+    private readonly SettableStanding _standing = new();
     private readonly TestProbe _region;
     private readonly TestProbe _logs;
     private readonly DateTimeOffset _wakeUp;
@@ -183,6 +184,35 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
+    public void A_node_without_its_standing_holds_its_writes_and_writes_them_once_it_has_it_back()
+    {
+        var scheduler = Start();
+        _standing.MayAct = false;
+        Mirror(scheduler, Upsert(Gemma, 60));
+        Advance(FlushInterval * 3);
+        Assert.Empty(_store.Batches);
+        Assert.Single(Drain(_logs).OfType<Warning>(), warning => warning.Message.ToString()!.Contains("downed or paused"));
+
+        _standing.MayAct = true;
+        Advance(FlushInterval);
+
+        Assert.Equal(new ScheduleChange[] { Upsert(Gemma, 60) }, Assert.Single(_store.Batches));
+    }
+
+    [Fact]
+    public void Write_everything_does_not_hold_the_shutdown_of_a_downed_node_and_writes_nothing()
+    {
+        var scheduler = Start();
+        _standing.MayAct = false;
+        Mirror(scheduler, Upsert(Gemma, 60));
+
+        scheduler.Tell(WriteEverything.Instance, TestActor);
+
+        Assert.Equal(new AllWritten(1), ExpectMsg<AllWritten>());
+        Assert.Empty(_store.Batches);
+    }
+
+    [Fact]
     public void Readers_are_told_ready_only_once_clear_on_start_has_finished()
     {
         var clear = _store.HoldClear = new TaskCompletionSource();
@@ -199,6 +229,7 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
         StartSynchronous(SchedulerActor.Props(
             _store,
             (settings ?? new SchedulerSettings { FlushInterval = FlushInterval, SweepInterval = SweepInterval }).Validate(),
+            _standing,
             () => _region.Ref));
 
     private static void Mirror(IActorRef scheduler, ScheduleChange change) => scheduler.Tell(new MirrorSchedule(change));

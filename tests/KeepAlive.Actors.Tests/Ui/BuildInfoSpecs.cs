@@ -1,6 +1,5 @@
 using System.Net;
 using KeepAlive.Actors.Tests.Api;
-using KeepAlive.Actors.Tests.Fixtures;
 using KeepAlive.Host;
 using Xunit;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KeepAlive.Actors.Tests.Api;
-using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
 using static Microsoft.Playwright.Assertions;
 
@@ -21,10 +20,10 @@ public sealed class ClusterStatusSpecs(BrowserFixture browser)
     [Fact]
     public async Task The_page_shows_which_node_each_pair_lives_on_and_a_node_that_stops_answering_as_unreachable()
     {
-        var seedPort = TestHttp.ClosedLoopbackPort();
+        var seedPort = TestHttp.FreeLoopbackPort();
         await using var seed = await HostProcess.StartAsync(["--port", Port(seedPort), .. NoDowning]);
         await using var joiner = await HostProcess.StartAsync(
-            ["--port", Port(TestHttp.ClosedLoopbackPort()), "--seed-nodes", $"akka.tcp://keepalive@127.0.0.1:{seedPort}", .. NoDowning]);
+            ["--port", Port(TestHttp.FreeLoopbackPort()), "--seed-nodes", $"akka.tcp://keepalive@127.0.0.1:{seedPort}", .. NoDowning]);
         await seed.WaitUntilReadyAsync();
         await joiner.WaitUntilReadyAsync();
         var usages = Enumerable.Range(0, Pairs).Select(i => new { model_name = $"spread-{i:00}", host = "http://127.0.0.1:9", keep_alive = "1h" });
@@ -47,7 +46,7 @@ public sealed class ClusterStatusSpecs(BrowserFixture browser)
         var onSeed = nodes.Count(n => n == seedAddress);
         await Expect(page.Locator($"#cluster tr[data-address='{seedAddress}'] td.pairs")).ToHaveTextAsync(onSeed.ToString(CultureInfo.InvariantCulture));
 
-        await Signal(joiner, "STOP");
+        await joiner.SignalAsync("STOP");
         try
         {
             var joinerRow = page.Locator($"#cluster tr[data-address='{joinerAddress}']");
@@ -64,7 +63,7 @@ public sealed class ClusterStatusSpecs(BrowserFixture browser)
         }
         finally
         {
-            await Signal(joiner, "CONT");
+            await joiner.SignalAsync("CONT");
         }
     }
 
@@ -72,7 +71,4 @@ public sealed class ClusterStatusSpecs(BrowserFixture browser)
         member.GetProperty("pairs").ValueKind == JsonValueKind.Number ? member.GetProperty("pairs").GetInt32() : 0;
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
-
-    private static async Task Signal(HostProcess host, string signal) =>
-        Assert.Equal(0, (await ProcessRun.RunAsync("kill", [$"-{signal}", host.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10))).ExitCode);
 }

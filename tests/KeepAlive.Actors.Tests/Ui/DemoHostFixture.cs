@@ -1,4 +1,3 @@
-using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
 
 namespace KeepAlive.Actors.Tests.Ui;

@@ -1,8 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using KeepAlive.Actors.Pinging;
 using KeepAlive.Actors.Tests.Api;
-using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
 
 namespace KeepAlive.Actors.Tests.Ui;
@@ -121,7 +121,7 @@ public sealed partial class GrafanaDashboardSpecs
         private PingOutcomeServers(FakeModelServer fine, FakeModelServer failing, FakeModelServer shared, FakeModelServer inUse)
         {
             (_fine, _failing, _shared, _inUse) = (fine, failing, shared, inUse);
-            _failing.Respond(FakeModelServer.ChatCompletionsPath, FakeResponse.Status(503));
+            _failing.Respond(PingRequestFactory.ChatCompletionsPath, FakeResponse.Status(503));
             ModelsConfig = ApiHost.WriteModelsConfig(
             [
                 new TestProvider("fine", fine), new TestProvider("failing", failing),

@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using KeepAlive.Actors.Tests.Api;
-using KeepAlive.Actors.Tests.Fixtures;
 using KeepAlive.Host;
 using KeepAlive.Host.Config;
 using Xunit;
@@ -87,7 +86,7 @@ public sealed class PublishedBinarySpecs(PublishedBinaryFixture published) : ICl
     public async Task Two_published_nodes_form_a_cluster_and_list_each_others_pairs_and_hosts()
     {
         // Remoting, sharding's wire messages and our serializer all run through reflection that trimming must keep.
-        var seedPort = TestHttp.ClosedLoopbackPort().ToString(CultureInfo.InvariantCulture);
+        var seedPort = TestHttp.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture);
         await using var seed = await HostProcess.StartAsync(["--demo", "--port", seedPort], executable: published.Executable, environment: NoDotnet);
         await using var joiner = await HostProcess.StartAsync(
             ["--seed-nodes", $"akka.tcp://keepalive@127.0.0.1:{seedPort}"], executable: published.Executable, environment: NoDotnet);

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using KeepAlive.Actors.Tests.Api;
-using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
 
 namespace KeepAlive.Actors.Tests.Ui;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using KeepAlive.Actors.Tests.Api;
-using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
 using static Microsoft.Playwright.Assertions;
 

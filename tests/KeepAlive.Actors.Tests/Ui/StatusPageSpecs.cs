@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using KeepAlive.Actors.Tests.Api;
-using KeepAlive.Actors.Tests.Fixtures;
 using Microsoft.Playwright;
 using Xunit;
 using static Microsoft.Playwright.Assertions;

@@ -1,5 +1,4 @@
 using System.Net;
-using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
 using static Microsoft.Playwright.Assertions;
 

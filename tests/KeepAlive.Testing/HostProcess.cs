@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 
-namespace KeepAlive.Actors.Tests.Fixtures;
+namespace KeepAlive.Testing;
 
 /// <summary>
 /// The real KeepAlive.Host, started as its own process from the build output next to the test assembly
 /// (<c>dotnet KeepAlive.Host.dll --urls http://127.0.0.1:0 ...</c>) and driven over HTTP on 127.0.0.1.
-/// Its console output is captured so tests can read what a user would see.
+/// Its console output is captured so tests can read what a user would see, and echoed to a sink (a test's output).
 /// </summary>
 public sealed partial class HostProcess : IAsyncDisposable
 {
@@ -15,12 +15,22 @@ public sealed partial class HostProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly Process _process;
+    private readonly Action<string>? _echo;
     private readonly List<string> _output = [];
 
-    private HostProcess(Process process)
+    private HostProcess(Process process, Action<string>? echo)
     {
         _process = process;
+        _echo = echo;
         Started = Stopwatch.StartNew();
+    }
+
+    /// <summary>The value that follows <paramref name="flag"/> on the command line the host was started with.</summary>
+    public string Argument(string flag)
+    {
+        var arguments = _process.StartInfo.ArgumentList;
+        var at = arguments.IndexOf(flag);
+        return at >= 0 && at + 1 < arguments.Count ? arguments[at + 1] : throw new ArgumentException($"The host was started without {flag}.", nameof(flag));
     }
 
     /// <summary>The API's base address, e.g. <c>http://127.0.0.1:40123</c>.</summary>
@@ -28,9 +38,6 @@ public sealed partial class HostProcess : IAsyncDisposable
 
     /// <summary>A client on <see cref="BaseAddress"/>; sends the bearer token when the host was started with one.</summary>
     public HttpClient Http { get; private set; } = null!;
-
-    /// <summary>The operating system's id of the process (to signal it).</summary>
-    public int Id => _process.Id;
 
     /// <summary>Runs from the moment the process was started.</summary>
     public Stopwatch Started { get; }
@@ -45,10 +52,15 @@ public sealed partial class HostProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the host and waits until its API listens. <paramref name="apiToken"/> is sent by <see cref="Http"/>.</summary>
+    /// <param name="echo">Also gets every output line as it comes, e.g. a test's output, shown when the test fails.</param>
     /// <param name="executable">A published <c>keepalive</c> executable to run instead of the build's KeepAlive.Host.dll.</param>
     /// <param name="environment">Environment variables to set for the process.</param>
     public static async Task<HostProcess> StartAsync(
-        IEnumerable<string> arguments, string? apiToken = null, string? executable = null, IReadOnlyDictionary<string, string>? environment = null)
+        IEnumerable<string> arguments,
+        string? apiToken = null,
+        Action<string>? echo = null,
+        string? executable = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(executable ?? "dotnet")
         {
@@ -63,7 +75,7 @@ public sealed partial class HostProcess : IAsyncDisposable
         // No colours or terminal widths: lines as a log collector would see them.
         start.Environment["DOTNET_SYSTEM_CONSOLE_ALLOW_ANSI_COLOR_REDIRECTION"] = "false";
 
-        var host = new HostProcess(new Process { StartInfo = start, EnableRaisingEvents = true });
+        var host = new HostProcess(new Process { StartInfo = start, EnableRaisingEvents = true }, echo);
         host._process.OutputDataReceived += (_, line) => host.Record(line.Data);
         host._process.ErrorDataReceived += (_, line) => host.Record(line.Data);
         host._process.Start();
@@ -107,6 +119,40 @@ public sealed partial class HostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The process id, for signals.</summary>
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The exit code once the process has exited.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Kills the process with SIGKILL, as a crash (or the OOM killer) would: no shutdown of any kind.</summary>
+    public void Crash() => _process.Kill(entireProcessTree: false);
+
+    /// <summary>Sends a signal by name (<c>TERM</c>, <c>STOP</c>, <c>CONT</c>) with the system's <c>kill</c>.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, _process.Id.ToString()]) { UseShellExecute = false })!;
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -{signal} {_process.Id} failed with exit code {kill.ExitCode}.");
+    }
+
+    /// <summary>Waits for the process to exit by itself.</summary>
+    /// <exception cref="TimeoutException">it still runs after <paramref name="timeout"/>; the message holds the output.</exception>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var bound = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(bound.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The host still runs after {timeout}. Output:\n{string.Join('\n', Output.TakeLast(50))}");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http?.Dispose();
@@ -120,38 +166,9 @@ public sealed partial class HostProcess : IAsyncDisposable
     {
         if (line is null) return;
         lock (_output) _output.Add(line);
+        _echo?.Invoke(line);
     }
 
     [GeneratedRegex(@"Now listening on: (?<url>http://127\.0\.0\.1:[0-9]+)")]
     private static partial Regex ListeningOn();
-}
-
-/// <summary>Polling with a generous bound, instead of sleeping and hoping.</summary>
-public static class Eventually
-{
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
-
-    /// <exception cref="TimeoutException">the condition did not hold within <paramref name="timeout"/>.</exception>
-    public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await TryAsync(condition))
-        {
-            if (DateTime.UtcNow >= deadline) throw new TimeoutException($"Waited {timeout} for {what}.");
-            await Task.Delay(PollInterval);
-        }
-    }
-
-    // A host still starting refuses connections; that is "not yet", not a failure.
-    private static async Task<bool> TryAsync(Func<Task<bool>> condition)
-    {
-        try
-        {
-            return await condition();
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
 }

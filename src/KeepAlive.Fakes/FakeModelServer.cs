@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
+using KeepAlive.Actors.Pinging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -9,39 +12,67 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace KeepAlive.Host.Demo;
+namespace KeepAlive.Fakes;
+
+/// <summary>What a <see cref="FakeModelServer"/> keeps of each request.</summary>
+public enum RequestRecording
+{
+    /// <summary>Every request whole (method, path, headers, body) for assertions, and when it arrived.</summary>
+    WholeRequests,
+
+    /// <summary>
+    /// Only when each request arrived, per host, stamped before its body is read; the body is never read, so
+    /// model rules do not apply. For load (thousands of pairs), where keeping every request would weigh on what
+    /// is measured.
+    /// </summary>
+    ArrivalTimesOnly,
+}
 
 /// <summary>
-/// A model server on 127.0.0.1 that answers like vLLM/OpenAI (<c>POST /v1/chat/completions</c>) and
-/// Ollama (<c>POST /api/chat</c>, <c>POST /api/generate</c>), records every request, and can be told
-/// to fail or hang per path or per model. Other paths answer 404. One instance is one provider host:
-/// use <see cref="Host"/> as the provider's api_host. The demo (<c>--demo</c>) runs its model hosts on
-/// it, and the tests use the same class as their model servers.
+/// A model server on 127.0.0.1 that answers like vLLM/OpenAI and Ollama on the endpoints the service pings
+/// (<see cref="PingRequestFactory.ChatCompletionsPath"/>, <see cref="PingRequestFactory.OllamaChatPath"/>,
+/// <see cref="PingRequestFactory.OllamaGeneratePath"/>), records the requests, and can be told to fail or hang per
+/// path or per model. Other paths answer 404. Use <see cref="Host"/>, or one of <see cref="HostNamed"/>, as a
+/// provider's api_host. The host's demo (<c>--demo</c>) runs its model hosts on it, the tests use it as their
+/// model servers and the bench as its responder.
 /// </summary>
-/// <remarks>Receive times are wall-clock (<see cref="DateTimeOffset.UtcNow"/>), not an actor system's scheduler time.</remarks>
+/// <remarks>Receive times are wall-clock and Stopwatch timestamps, not an actor system's scheduler time.</remarks>
 public sealed class FakeModelServer : IAsyncDisposable
 {
-    public const string ChatCompletionsPath = "/v1/chat/completions";
-    public const string OllamaChatPath = "/api/chat";
-    public const string OllamaGeneratePath = "/api/generate";
+    private static readonly string[] Endpoints =
+        [PingRequestFactory.ChatCompletionsPath, PingRequestFactory.OllamaChatPath, PingRequestFactory.OllamaGeneratePath];
+
+    // Answers a client reads as success; their content is never looked at, so they are written once.
+    private static readonly byte[] ChatCompletion = Encoding.UTF8.GetBytes(
+        """{"id":"chatcmpl-fake","object":"chat.completion","model":"fake","choices":[{"index":0,"message":{"role":"assistant","content":""},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":0,"total_tokens":1}}""");
+    private static readonly byte[] OllamaChat = Encoding.UTF8.GetBytes(
+        """{"model":"fake","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop"}""");
+    private static readonly byte[] OllamaGenerate = Encoding.UTF8.GetBytes(
+        """{"model":"fake","response":"","done":true,"done_reason":"load"}""");
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
     private readonly WebApplication _app;
+    private readonly RequestRecording _recording;
     private readonly List<RecordedRequest> _requests = [];
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<long>> _arrivalsByHostPath = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FakeResponse> _responses = new(StringComparer.Ordinal);
 
     // Hanging handlers also end when the server stops, so disposing never waits for Kestrel's drain timeout.
     private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
 
-    private FakeModelServer(WebApplication app) => _app = app;
+    private FakeModelServer(WebApplication app, RequestRecording recording)
+    {
+        _app = app;
+        _recording = recording;
+    }
 
     /// <summary>The base address, e.g. <c>http://127.0.0.1:40123</c> (no trailing slash).</summary>
     public string Host { get; private set; } = string.Empty;
 
-    /// <summary>A snapshot of every request received so far, in arrival order.</summary>
+    /// <summary>A snapshot of every request received so far, in arrival order (none with <see cref="RequestRecording.ArrivalTimesOnly"/>).</summary>
     public IReadOnlyList<RecordedRequest> Requests
     {
         get
@@ -50,12 +81,12 @@ public sealed class FakeModelServer : IAsyncDisposable
         }
     }
 
-    public static async Task<FakeModelServer> StartAsync()
+    public static async Task<FakeModelServer> StartAsync(RequestRecording recording = RequestRecording.WholeRequests)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var server = new FakeModelServer(builder.Build());
+        var server = new FakeModelServer(builder.Build(), recording);
         server._app.Run(server.HandleAsync);
         await server._app.StartAsync();
         server.Host = server._app.Services.GetRequiredService<IServer>()
@@ -64,10 +95,26 @@ public sealed class FakeModelServer : IAsyncDisposable
     }
 
     /// <summary>
+    /// Another host on this server, <c>{Host}/{name}</c>: it is answered like <see cref="Host"/> and its arrivals
+    /// are kept apart (<see cref="ArrivalsAt"/>), so one server can stand in for thousands of hosts.
+    /// </summary>
+    public string HostNamed(string name) => $"{Host}/{name}";
+
+    /// <summary>Stopwatch timestamps of the requests to <paramref name="host"/> (<see cref="Host"/> or a <see cref="HostNamed"/>), in arrival order.</summary>
+    /// <exception cref="ArgumentException"><paramref name="host"/> is not on this server.</exception>
+    public long[] ArrivalsAt(string host)
+    {
+        if (!host.StartsWith(Host, StringComparison.Ordinal))
+            throw new ArgumentException($"'{host}' is not a host of the fake model server at {Host}.", nameof(host));
+        return _arrivalsByHostPath.TryGetValue(host[Host.Length..].TrimEnd('/'), out var arrivals) ? arrivals.ToArray() : [];
+    }
+
+    /// <summary>
     /// Answer requests for <paramref name="pathOrModel"/> with <paramref name="response"/> from now on.
-    /// A key starting with <c>/</c> is a path; any other key is a model, matched against the body's
-    /// <c>model</c> (the API model name: model_path when the provider has one).
-    /// A model rule wins over a path rule; unmatched requests get <see cref="FakeResponse.Ok"/>.
+    /// A key starting with <c>/</c> is a path, or the path of a <see cref="HostNamed"/> (<c>/name</c>: every request
+    /// to that host); any other key is a model, matched against the body's <c>model</c> (the API model name:
+    /// model_path when the provider has one). A model rule wins over a path rule, the longest path rule over
+    /// shorter ones; unmatched requests get <see cref="FakeResponse.Ok"/>.
     /// </summary>
     public void Respond(string pathOrModel, FakeResponse response) => _responses[pathOrModel] = response;
 
@@ -113,8 +160,14 @@ public sealed class FakeModelServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        var request = await RecordAsync(context.Request);
-        var response = ResponseFor(request);
+        // Stamped first, before the body is read: as close to the client's send as the server can see it.
+        var arrivedAt = Stopwatch.GetTimestamp();
+        var path = context.Request.Path.Value ?? string.Empty;
+        var endpoint = Array.Find(Endpoints, known => path.EndsWith(known, StringComparison.Ordinal));
+        if (endpoint is not null) _arrivalsByHostPath.GetOrAdd(path[..^endpoint.Length], _ => new ConcurrentQueue<long>()).Enqueue(arrivedAt);
+        var model = _recording == RequestRecording.WholeRequests ? (await RecordAsync(context.Request)).Model : null;
+
+        var response = ResponseFor(path, model);
         if (response.Delay != TimeSpan.Zero && !await WaitAsync(response.Delay, context.RequestAborted))
         {
             // Returning normally would send an empty 200: a server stopping mid-hang must look like a dead server.
@@ -122,8 +175,10 @@ public sealed class FakeModelServer : IAsyncDisposable
             return;
         }
 
-        context.Response.StatusCode = IsKnownPath(request.Path) ? response.StatusCode : StatusCodes.Status404NotFound;
-        await context.Response.WriteAsJsonAsync(BodyFor(request, context.Response.StatusCode));
+        var status = endpoint is null ? StatusCodes.Status404NotFound : response.StatusCode;
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(BodyFor(endpoint, status));
     }
 
     private async Task<RecordedRequest> RecordAsync(HttpRequest http)
@@ -137,15 +192,24 @@ public sealed class FakeModelServer : IAsyncDisposable
             raw,
             ParseJson(raw),
             http.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-            receivedAt);
+            receivedAt)
+        {
+            ClientPort = http.HttpContext.Connection.RemotePort,
+        };
         lock (_requests) _requests.Add(request);
         return request;
     }
 
-    private FakeResponse ResponseFor(RecordedRequest request) =>
-        request.Model is { } model && _responses.TryGetValue(model, out var byModel) ? byModel
-        : _responses.TryGetValue(request.Path, out var byPath) ? byPath
-        : FakeResponse.Ok;
+    private FakeResponse ResponseFor(string path, string? model)
+    {
+        if (model is not null && _responses.TryGetValue(model, out var byModel)) return byModel;
+        var byPath = _responses
+            .Where(rule => rule.Key.StartsWith('/') && (path == rule.Key || path.StartsWith(rule.Key + "/", StringComparison.Ordinal)))
+            .OrderByDescending(rule => rule.Key.Length)
+            .Select(rule => rule.Value)
+            .FirstOrDefault();
+        return byPath ?? FakeResponse.Ok;
+    }
 
     /// <returns>False when the wait was cut short (client gone or server stopping): nothing is left to answer.</returns>
     private async Task<bool> WaitAsync(TimeSpan delay, CancellationToken requestAborted)
@@ -162,35 +226,14 @@ public sealed class FakeModelServer : IAsyncDisposable
         }
     }
 
-    private static bool IsKnownPath(string path) =>
-        path is ChatCompletionsPath or OllamaChatPath or OllamaGeneratePath;
-
-    private static object BodyFor(RecordedRequest request, int status)
+    private static byte[] BodyFor(string? endpoint, int status)
     {
-        if (status is < 200 or > 299) return new { error = $"fake model server answered {status}" };
-
-        var model = request.Model ?? "unknown";
-        var createdAt = DateTimeOffset.UtcNow;
-        return request.Path switch
+        if (status is < 200 or > 299) return Encoding.UTF8.GetBytes($$"""{"error":"fake model server answered {{status}}"}""");
+        return endpoint switch
         {
-            ChatCompletionsPath => new
-            {
-                id = "chatcmpl-fake",
-                @object = "chat.completion",
-                created = createdAt.ToUnixTimeSeconds(),
-                model,
-                choices = new[] { new { index = 0, message = new { role = "assistant", content = "" }, finish_reason = "stop" } },
-                usage = new { prompt_tokens = 1, completion_tokens = 0, total_tokens = 1 },
-            },
-            OllamaChatPath => new
-            {
-                model,
-                created_at = createdAt,
-                message = new { role = "assistant", content = "" },
-                done = true,
-                done_reason = "stop",
-            },
-            _ => (object)new { model, created_at = createdAt, response = "", done = true, done_reason = "load" },
+            PingRequestFactory.ChatCompletionsPath => ChatCompletion,
+            PingRequestFactory.OllamaChatPath => OllamaChat,
+            _ => OllamaGenerate,
         };
     }
 
@@ -250,6 +293,9 @@ public sealed record RecordedRequest(
             : null;
 
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>The client's port: tells apart the connections (and so the processes) requests came from.</summary>
+    public int ClientPort { get; init; }
 
     // Headers are left out: they may hold a bearer token, and this text ends up in failure messages.
     public override string ToString() => $"{Method} {Path} model={Model ?? "-"} at {ReceivedAt:HH:mm:ss.fff}";
