@@ -365,10 +365,11 @@ public sealed class ProviderActor : ReceiveActor, IWithTimers
         Timers.StartSingleTimer(LeaseWaitExpired.Instance, LeaseWaitExpired.Instance, _deps.Settings.LeaseRequestRetry);
     }
 
+    // The new request replaces the old one at the gate: a waiting pair keeps its place, a lease granted to the old
+    // request (its answer lost) is freed.
     private void OnLeaseWaitExpired()
     {
         if (_phase != Phase.AwaitingLease) return;
-        _deps.HostGates.Tell(new ReleasePingLease(_pair.Host, _pair, _attempt));
         RequestLease();
     }
 
