@@ -104,7 +104,7 @@ public abstract record PairMetric
 
     public sealed record PingSucceeded(string ApiType, TimeSpan Latency) : PairMetric;
 
-    public sealed record PingFailed(string ApiType, PingFailureReason Reason, TimeSpan Latency) : PairMetric;
+    public sealed record PingFailed(string ApiType, string Host, PingFailureReason Reason, TimeSpan Latency) : PairMetric;
 
     /// <param name="Reason">One of <see cref="KeepAliveMetrics.SkipReasons"/>.</param>
     public sealed record PingSkipped(string Reason) : PairMetric;
@@ -301,7 +301,7 @@ public sealed record PairSchedule
         return step.With(step.Decisions with
         {
             ReleaseLease = pinging.Attempt,
-            Metric = new PairMetric.PingFailed(pinging.ApiType, reason, latency),
+            Metric = new PairMetric.PingFailed(pinging.ApiType, Pair.Host, reason, latency),
             Log = new PairLog(LogLevel.InfoLevel, "ping of {Model} at {Host} failed ({Reason}, attempt {Failures}): {Detail}",
                 Pair.Model, Pair.Host, reason, failures, detail),
         });
