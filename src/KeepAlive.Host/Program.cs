@@ -6,10 +6,18 @@ using Akka.Remote.Hosting;
 using KeepAlive.Actors;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Scheduling;
+using KeepAlive.Host;
 using KeepAlive.Host.Api;
 using KeepAlive.Host.Config;
 using KeepAlive.Host.Demo;
+using KeepAlive.Host.Ui;
 using StackExchange.Redis;
+
+if (args.Contains(BuildInfo.VersionFlag))
+{
+    Console.WriteLine(BuildInfo.Current);
+    return 0;
+}
 
 var arguments = CommandLine.Normalize(args);
 // appsettings.json sits next to the binary; the working directory stays where the command was typed (relative paths).
@@ -51,7 +59,7 @@ if (!string.IsNullOrWhiteSpace(options.Redis))
 }
 
 var catalogHolder = new ProviderCatalogHolder(catalog);
-builder.AddKeepAliveApi().AddKeepAliveObservability(redis);
+builder.AddKeepAliveApi().AddKeepAliveStatusApi().AddKeepAliveObservability(redis);
 builder.Services.AddKeepAlive(catalogHolder, settings, schedulerSettings);
 if (demo is null && modelsConfig is not null)
 {
@@ -88,9 +96,11 @@ builder.Services.AddAkka("keepalive", (akka, services) =>
 
 var app = builder.Build();
 app.UseStatusCodePages();
-app.UseApiToken(options.ApiToken, [Observability.LivenessPath, Observability.ReadinessPath]);
+app.UseApiToken(options.ApiToken, [Observability.LivenessPath, Observability.ReadinessPath, .. StatusPage.Paths]);
 app.MapKeepAliveObservability();
 app.MapKeepAliveApi();
+app.MapKeepAliveStatusApi();
+app.MapStatusPage();
 if (demo is not null)
 {
     app.Lifetime.ApplicationStarted.Register(() =>
