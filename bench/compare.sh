@@ -20,10 +20,10 @@ trap cleanup EXIT
 
 git -C "$repo" worktree add --detach --quiet "$scratch/base" "$base_label"
 echo "building the host of $base_label in $scratch/base"
-dotnet build -c Release --nologo --verbosity quiet "$scratch/base/src/KeepAlive.Host/KeepAlive.Host.csproj"
+dotnet build -c Release --nologo --verbosity quiet -clp:ErrorsOnly "$scratch/base/src/KeepAlive.Host/KeepAlive.Host.csproj"
 echo "building this tree's host and bench ($this_label)"
-dotnet build -c Release --nologo --verbosity quiet "$repo/src/KeepAlive.Host/KeepAlive.Host.csproj"
-dotnet build -c Release --nologo --verbosity quiet "$repo/bench/KeepAlive.Bench/KeepAlive.Bench.csproj"
+dotnet build -c Release --nologo --verbosity quiet -clp:ErrorsOnly "$repo/src/KeepAlive.Host/KeepAlive.Host.csproj"
+dotnet build -c Release --nologo --verbosity quiet -clp:ErrorsOnly "$repo/bench/KeepAlive.Bench/KeepAlive.Bench.csproj"
 
 host=src/KeepAlive.Host/bin/Release/net10.0/KeepAlive.Host
 "$repo/bench/KeepAlive.Bench/bin/Release/net10.0/KeepAlive.Bench" compare \
