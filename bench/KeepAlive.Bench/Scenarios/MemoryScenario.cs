@@ -58,6 +58,12 @@ public static class MemoryScenario
             Report.Line("host peak RSS (VmHWM)", $"{Report.Mb(readings.PeakRss())}");
             Report.Line("host log lines at warning or above", $"{readings.WarningsSummary()}");
             Report.Figure(Name, options.Host.Label, $"managed heap per idle pair at {count:N0} pairs", "≤ 2 KB", $"{(after.Total - before.Total) / (double)alive:N0} B");
+            // For a heap dump of the idle pairs (dotnet-gcdump collect -p PID) while the host still holds them.
+            if (int.TryParse(Environment.GetEnvironmentVariable("KEEPALIVE_BENCH_HOLD_SECONDS"), out var hold) && hold > 0)
+            {
+                Report.Line("holding for a heap dump", $"host pid {host.Id}, {hold} s");
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(hold, 300)));
+            }
         }
         finally
         {
