@@ -123,13 +123,14 @@ public sealed class ProviderActor : UntypedActor
         Unregister => _schedule.OnUnregister(),
         LingerOver => _schedule.OnLingerOver(),
         RewriteSchedule => _schedule.OnStoreBack(),
+        SchedulerProtocol.StoredWakeUpChecked checkedStore => _schedule.OnStoreChecked(checkedStore.Check, checkedStore.OwnChangePending, checkedStore.Stored),
         _ => null,
     };
 
     private PairStep Woken()
     {
         _wakeArmedFor = null;
-        return _schedule.OnDue(Now, PingTarget.Of(Lookup()));
+        return _schedule.OnDue(Now, PingTarget.Of(Lookup()), _deps.StoreSharedWithOtherWriters);
     }
 
     private ProviderConfig? Lookup() => _deps.Catalog.Current.Find(Pair.Model, Pair.Host);
@@ -150,6 +151,7 @@ public sealed class ProviderActor : UntypedActor
         }
 
         if (decisions.Mirror is { } change) _deps.Scheduler.Tell(new SchedulerProtocol.MirrorSchedule(change));
+        if (decisions.CheckStore is { } check) _deps.Scheduler.Tell(new SchedulerProtocol.CheckStoredWakeUp(Pair, check));
         if (decisions.SendPing) SendPing();
         if (decisions.WakeAt is { } at) WakeAt(at);
         if (decisions.Linger) TellSelfIn(_deps.Settings.UnregisteredLinger, LingerOver.Instance);

@@ -347,6 +347,86 @@ public sealed class PairScheduleSpecs
     }
 
     [Fact]
+    public void With_a_shared_store_a_due_pair_reads_its_stored_wake_up_before_it_asks_its_host()
+    {
+        var due = Scheduled().OnDue(T0 + Interval, Vllm, storeSharedWithOtherWriters: true);
+
+        Assert.Equal(new PairPhase.CheckingStore(T0 + Interval, 1), due.Schedule.Phase);
+        Assert.Equal(new StoreCheck(1, BeforePing: true), due.Decisions.CheckStore);
+        Assert.Null(due.Decisions.RequestLease);
+        Assert.Equal(PairState.AwaitingHost, due.Schedule.Status("n").State);
+    }
+
+    [Theory]
+    [InlineData("its own", false, 0)]
+    [InlineData("earlier, by another writer", false, -60)]
+    [InlineData("later, but a change of its own waits to be written", true, 60)]
+    public void A_due_pair_pings_unless_another_writer_moved_its_wake_up_later(string stored, bool ownPending, int secondsFromDue)
+    {
+        var checking = Scheduled().OnDue(T0 + Interval, Vllm, storeSharedWithOtherWriters: true).Schedule;
+
+        var read = checking.OnStoreChecked(new StoreCheck(1, true), ownPending, T0 + Interval + TimeSpan.FromSeconds(secondsFromDue));
+
+        Assert.True(read.Decisions.RequestLease == 1, $"stored {stored}: the pair asks its host");
+        Assert.Equal(new PairPhase.AwaitingHost(T0 + Interval, 1), read.Schedule.Phase);
+    }
+
+    [Fact]
+    public void A_due_pair_whose_wake_up_another_writer_moved_later_waits_for_it_instead_of_pinging()
+    {
+        var checking = Scheduled().OnDue(T0 + Interval, Vllm, storeSharedWithOtherWriters: true).Schedule;
+        var router = T0 + Interval + TimeSpan.FromSeconds(90);
+
+        var read = checking.OnStoreChecked(new StoreCheck(1, true), ownChangePending: false, router);
+
+        Assert.Equal(new PairPhase.Scheduled(router), read.Schedule.Phase);
+        Assert.Equal(router, read.Decisions.WakeAt);
+        Assert.Null(read.Decisions.RequestLease);
+        // The store holds it already.
+        Assert.Null(read.Decisions.Mirror);
+        Assert.Equal(router, read.Schedule.OwnStoredWakeUp);
+    }
+
+    [Fact]
+    public void A_store_that_cannot_be_read_does_not_stop_the_ping_and_a_stale_answer_is_ignored()
+    {
+        var checking = Scheduled().OnDue(T0 + Interval, Vllm, storeSharedWithOtherWriters: true).Schedule;
+
+        Assert.Equal(1, checking.OnStoreChecked(new StoreCheck(1, true), false, null).Decisions.RequestLease);
+        var used = checking.OnUsage(Every(Interval), T0 + Interval).Schedule;
+        Assert.Same(used, used.OnStoreChecked(new StoreCheck(1, true), false, T0 + TimeSpan.FromHours(1)).Schedule);
+    }
+
+    [Theory]
+    [InlineData(-30)]
+    [InlineData(45)]
+    public void The_sweep_brings_a_living_pairs_wake_up_forward_or_back_to_what_another_writer_stored(int secondsFromOwn)
+    {
+        var scheduled = Scheduled();
+        var stored = T0 + Interval + TimeSpan.FromSeconds(secondsFromOwn);
+
+        var swept = scheduled.OnStoredSchedule(120, stored, T0 + TimeSpan.FromSeconds(10));
+        Assert.Equal(new StoreCheck((T0 + Interval).UtcTicks, BeforePing: false), swept.Decisions.CheckStore);
+        var read = swept.Schedule.OnStoreChecked(swept.Decisions.CheckStore!, ownChangePending: false, stored);
+
+        Assert.Equal(new PairPhase.Scheduled(stored), read.Schedule.Phase);
+        Assert.Equal(stored, read.Decisions.WakeAt);
+    }
+
+    [Fact]
+    public void The_sweep_never_undoes_a_change_of_the_pairs_own_that_waits_to_be_written()
+    {
+        var scheduled = Scheduled();
+        var swept = scheduled.OnStoredSchedule(120, T0 + TimeSpan.FromSeconds(5), T0 + TimeSpan.FromSeconds(10));
+
+        var read = swept.Schedule.OnStoreChecked(swept.Decisions.CheckStore!, ownChangePending: true, T0 + TimeSpan.FromSeconds(5));
+
+        Assert.Same(scheduled, read.Schedule);
+        // And what the pair wrote itself needs no check at all.
+        Assert.Null(scheduled.OnStoredSchedule(120, T0 + Interval, T0).Decisions.CheckStore);
+    }
+
+    [Fact]
     public void A_fresh_pair_says_it_has_no_usage_yet_and_has_nothing_to_write_again()
     {
         var status = Fresh().Status("n");
