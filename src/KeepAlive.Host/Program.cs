@@ -23,6 +23,7 @@ var startupLog = startupLogging.CreateLogger("KeepAlive.Host");
 
 KeepAliveSettings settings;
 SchedulerSettings schedulerSettings;
+UsageRecorderSettings recorderSettings;
 ProviderCatalog catalog;
 SplitBrainResolverOption splitBrainResolver;
 string failoverTiming;
@@ -32,6 +33,7 @@ try
 {
     settings = options.ToKeepAliveSettings();
     schedulerSettings = options.ToSchedulerSettings();
+    recorderSettings = options.ToUsageRecorderSettings();
     splitBrainResolver = options.ToSplitBrainResolver();
     failoverTiming = options.FailoverTimingHocon();
     catalog = demo?.Catalog ?? LoadCatalog(modelsConfig, startupLog);
@@ -52,7 +54,7 @@ if (!string.IsNullOrWhiteSpace(options.Redis))
 
 var catalogHolder = new ProviderCatalogHolder(catalog);
 builder.AddKeepAliveApi().AddKeepAliveObservability(redis);
-builder.Services.AddKeepAlive(catalogHolder, settings, schedulerSettings);
+builder.Services.AddKeepAlive(catalogHolder, settings, schedulerSettings, recorderSettings);
 if (demo is null && modelsConfig is not null)
 {
     builder.Services.AddHostedService(services => new ModelsConfigWatcher(
