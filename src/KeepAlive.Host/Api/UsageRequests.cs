@@ -70,15 +70,16 @@ public static class UsageRequests
             return null;
         }
 
-        if (values.Count == 0 || string.IsNullOrWhiteSpace(values[0]))
+        if (!TryDecode(values.Count == 1 ? values[0] : string.Empty, out var text))
         {
-            problems.Add(name, "is required (query parameter)");
+            problems.Add(name, "is not valid UTF-8 text (query parameter)");
             return null;
         }
 
-        if (!TryDecode(values[0], out var text))
+        // Checked decoded: an encoded space (%20, +) is as empty as none, and the pair's names are trimmed.
+        if (string.IsNullOrWhiteSpace(text))
         {
-            problems.Add(name, "is not valid UTF-8 text (query parameter)");
+            problems.Add(name, "is required (query parameter)");
             return null;
         }
 
