@@ -91,8 +91,7 @@ builder.Services.AddAkka("keepalive", (akka, services) =>
 var app = builder.Build();
 app.UseStatusCodePages();
 app.UseApiToken(options.ApiToken, [Observability.LivenessPath, Observability.ReadinessPath]);
-app.MapKeepAliveObservability();
-app.MapKeepAliveApi();
+app.MapKeepAliveEndpoints();
 if (demo is not null)
 {
     app.Lifetime.ApplicationStarted.Register(() =>

@@ -191,9 +191,12 @@ public static class UsageRequests
         return text;
     }
 
-    private const string NotText = "is not valid text (it holds an unpaired UTF-16 surrogate escape such as \\ud800)";
+    private const string NotText = "is not valid text (it holds an unpaired UTF-16 surrogate escape such as \\ud800, or bytes that are not UTF-8)";
 
-    /// <summary>A JSON string as text; an escaped lone surrogate (valid JSON, not text) makes the reader throw, answered as a 400.</summary>
+    /// <summary>
+    /// A JSON string as text; an escaped lone surrogate (valid JSON, not text) or bytes that are not UTF-8 (which the
+    /// parser lets through inside strings) make the reader throw, answered as a 400.
+    /// </summary>
     private static bool TryGetText(JsonElement value, out string? text)
     {
         try
