@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs what the tests need, then builds and tests.
-# The tests start (and stop) their own redis-server processes and fake model servers on 127.0.0.1.
+# The tests start (and stop) their own redis-server processes, fake model servers and headless chromium on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,8 @@ apt_install_for() {
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$2" >/dev/null
 }
 apt_install_for redis-server redis-server
+# The status page specs drive Debian's chromium through Playwright, which never downloads a browser here.
+apt_install_for chromium chromium
 # The Python client's tests (clients/python) need nothing but the standard library.
 apt_install_for python3 python3
 # The tests run their own servers; a packaged one started by apt is not needed.

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
+using Akka.Event;
 using Akka.Hosting;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Hosts;
@@ -125,9 +126,10 @@ public static class KeepAliveHostingExtensions
                     registry.Get<HostGateRegion>(),
                     registry.Get<KeepAlivePingSenders>(),
                     registry.Get<KeepAliveScheduler>(),
-                    new ClusterSuccessorRegions(system, ProviderRegionName, sharding.Role)));
+                    new ClusterSuccessorRegions(system, ProviderRegionName, sharding.Role),
+                    Logging.GetLogger(system, typeof(ProviderActor))));
                 return entityId => ProviderKey.TryParse(entityId, out var pair)
-                    ? ProviderActor.Props(pair, deps.Value)
+                    ? ProviderActor.Props(pair, deps.Value).WithMailbox(PairMailboxType.ConfigPath)
                     : throw new ArgumentException($"Not a keep-alive entity id (<model>|<host>): '{entityId}'", nameof(entityId));
             },
             new ProviderMessageExtractor(sharding.MaxShards),
@@ -141,7 +143,7 @@ public static class KeepAliveHostingExtensions
                 RememberEntities = false,
                 // A pair that only pings gets no message through sharding; its own timer does not count as activity.
                 ShouldPassivateIdleEntities = false,
-                HandOffStopMessage = ProviderActor.HandOff.Instance,
+                HandOffStopMessage = ProviderProtocol.HandOff.Instance,
             });
 
         builder.WithSingleton<KeepAliveSweeper>(

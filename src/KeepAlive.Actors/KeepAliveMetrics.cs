@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using KeepAlive.Actors.Pinging;
+using KeepAlive.Actors.Providers;
 
 namespace KeepAlive.Actors;
 
@@ -77,11 +78,33 @@ public static class KeepAliveMetrics
         PingLatency.Record(latency.TotalSeconds, new("api_type", apiType), new("outcome", "succeeded"));
     }
 
-    public static void PingFailed(string apiType, PingFailureReason reason, TimeSpan latency)
+    /// <param name="host">The pair's host. Tagging failures by host stays bounded: only hosts with a provider in
+    /// models-config are ever pinged, one series per model server and reason, however many pairs it has.</param>
+    public static void PingFailed(string apiType, string host, PingFailureReason reason, TimeSpan latency)
     {
         var reasonTag = ReasonTag(reason);
-        PingsFailed.Add(1, new("api_type", apiType), new("reason", reasonTag));
+        PingsFailed.Add(1, new("api_type", apiType), new("reason", reasonTag), new("host", ProviderKey.NormalizeHost(host)));
         PingLatency.Record(latency.TotalSeconds, new("api_type", apiType), new("outcome", "failed"));
+    }
+
+    /// <summary>Counts what a pair's step decided to count.</summary>
+    public static void Record(Providers.PairMetric metric)
+    {
+        switch (metric)
+        {
+            case Providers.PairMetric.PingSent sent:
+                PingSent(sent.ApiType, sent.Lateness);
+                break;
+            case Providers.PairMetric.PingSucceeded succeeded:
+                PingSucceeded(succeeded.ApiType, succeeded.Latency);
+                break;
+            case Providers.PairMetric.PingFailed failed:
+                PingFailed(failed.ApiType, failed.Host, failed.Reason, failed.Latency);
+                break;
+            case Providers.PairMetric.PingSkipped skipped:
+                PingSkipped(skipped.Reason);
+                break;
+        }
     }
 
     /// <param name="reason">One of <see cref="SkipReasons"/>.</param>

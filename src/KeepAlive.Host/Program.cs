@@ -6,10 +6,18 @@ using Akka.Remote.Hosting;
 using KeepAlive.Actors;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Scheduling;
+using KeepAlive.Host;
 using KeepAlive.Host.Api;
 using KeepAlive.Host.Config;
 using KeepAlive.Host.Demo;
+using KeepAlive.Host.Ui;
 using StackExchange.Redis;
+
+if (args.Contains(BuildInfo.VersionFlag))
+{
+    Console.WriteLine(BuildInfo.Current);
+    return 0;
+}
 
 var arguments = CommandLine.Normalize(args);
 // appsettings.json sits next to the binary; the working directory stays where the command was typed (relative paths).
@@ -53,7 +61,7 @@ if (!string.IsNullOrWhiteSpace(options.Redis))
 }
 
 var catalogHolder = new ProviderCatalogHolder(catalog);
-builder.AddKeepAliveApi().AddKeepAliveObservability(redis);
+builder.AddKeepAliveEndpoints(redis);
 builder.Services.AddKeepAlive(catalogHolder, settings, schedulerSettings, recorderSettings);
 if (demo is null && modelsConfig is not null)
 {
@@ -90,7 +98,7 @@ builder.Services.AddAkka("keepalive", (akka, services) =>
 
 var app = builder.Build();
 app.UseStatusCodePages();
-app.UseApiToken(options.ApiToken, [Observability.LivenessPath, Observability.ReadinessPath]);
+app.UseApiToken(options.ApiToken, [Observability.LivenessPath, Observability.ReadinessPath, .. StatusPage.Paths]);
 app.MapKeepAliveEndpoints();
 if (demo is not null)
 {

@@ -53,16 +53,24 @@ public sealed partial class HostProcess : IAsyncDisposable
 
     /// <summary>Starts the host and waits until its API listens. <paramref name="apiToken"/> is sent by <see cref="Http"/>.</summary>
     /// <param name="echo">Also gets every output line as it comes, e.g. a test's output, shown when the test fails.</param>
-    public static async Task<HostProcess> StartAsync(IEnumerable<string> arguments, string? apiToken = null, Action<string>? echo = null)
+    /// <param name="executable">A published <c>keepalive</c> executable to run instead of the build's KeepAlive.Host.dll.</param>
+    /// <param name="environment">Environment variables to set for the process.</param>
+    public static async Task<HostProcess> StartAsync(
+        IEnumerable<string> arguments,
+        string? apiToken = null,
+        Action<string>? echo = null,
+        string? executable = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(executable ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "KeepAlive.Host.dll"));
+        if (executable is null) start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "KeepAlive.Host.dll"));
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         foreach (var argument in new[] { "--urls", "http://127.0.0.1:0" }.Concat(arguments)) start.ArgumentList.Add(argument);
         // No colours or terminal widths: lines as a log collector would see them.
         start.Environment["DOTNET_SYSTEM_CONSOLE_ALLOW_ANSI_COLOR_REDIRECTION"] = "false";

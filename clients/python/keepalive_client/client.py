@@ -80,14 +80,42 @@ class KeepAliveClient:
         _, answer = self._http.request("POST", "/api/providers/ping", {"model_name": model_name, "host": host})
         return answer if isinstance(answer, dict) else {}
 
-    def providers(self) -> Dict[str, Any]:
-        """``GET /api/providers``: ``{"count", "providers": [status, ...], "unreachable_nodes"}`` for the whole cluster."""
-        _, answer = self._http.request("GET", "/api/providers")
-        return answer if isinstance(answer, dict) else {}
+    def providers(
+        self,
+        q: Optional[str] = None,
+        sort: Optional[str] = None,
+        order: Optional[str] = None,
+        offset: Optional[int] = None,
+        limit: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """``GET /api/providers``: ``{"count", "total", "offset", "limit", "now", "providers": [status, ...], "unreachable_nodes"}``.
+
+        Without arguments: every pair of the cluster, by model. ``q`` keeps pairs whose model, host or node
+        contains it; ``sort`` is one of model, host, node, state, next_wake_up, last_ping, consecutive_failures
+        and ``order`` "asc" or "desc"; ``offset`` and ``limit`` (1 to 500) take one page. ``count`` is the
+        pairs in this answer, ``total`` those matching ``q``. InvalidRequestError names a bad parameter.
+        """
+        chosen = {"q": q, "sort": sort, "order": order, "offset": offset, "limit": limit}
+        return self._get("/api/providers", {name: str(value) for name, value in chosen.items() if value is not None})
 
     def provider(self, model_name: str, host: str) -> Dict[str, Any]:
         """``GET /api/providers/one``: one pair's status. NotFoundError when the service has no actor for it (yet)."""
-        _, answer = self._http.request("GET", "/api/providers/one", query=_pair(model_name, host))
+        return self._get("/api/providers/one", _pair(model_name, host))
+
+    def hosts(self) -> Dict[str, Any]:
+        """``GET /api/hosts``: ``{"count", "hosts": [...], "unreachable_nodes"}``.
+
+        A host is ``{"host", "occupant", "requests_in_flight", "lease_holder", "waiting", "node"}``: the model
+        occupying it, real requests running on it, the model whose ping holds its lease, pings waiting for it.
+        """
+        return self._get("/api/hosts")
+
+    def cluster(self) -> Dict[str, Any]:
+        """``GET /api/cluster``: ``{"self", "leader", "members": [{"address", "status", "roles", "reachable", "pairs"}], "unreachable_nodes"}``."""
+        return self._get("/api/cluster")
+
+    def _get(self, path: str, query: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
+        _, answer = self._http.request("GET", path, query=query or None)
         return answer if isinstance(answer, dict) else {}
 
 

@@ -139,6 +139,41 @@ class KeepAliveClientTest(_UsesTheService):
 
         eventually(lambda: "held" in self.held.models_pinged(), "a ping once the request finished")
 
+    def test_providers_are_filtered_sorted_and_paged(self) -> None:
+        models = [f"paged-{i:02d}" for i in range(12)]
+        self.client.record_usage_batch([(model, NOWHERE, "1h") for model in models])
+        eventually(lambda: self.client.providers(q="paged-", limit=1)["total"] == 12, "the 12 paged pairs")
+
+        page = self.client.providers(q="PAGED-", sort="model", order="desc", offset=5, limit=5)
+
+        self.assertEqual((5, 12, 5, 5), (page["count"], page["total"], page["offset"], page["limit"]))
+        self.assertEqual(models[2:7][::-1], [p["model"] for p in page["providers"]])
+        with self.assertRaises(InvalidRequestError) as raised:
+            self.client.providers(limit=501)
+        self.assertIn("limit", raised.exception.errors)
+
+    def test_hosts_name_the_occupant_and_the_real_requests_in_flight(self) -> None:
+        self.client.record_usage("warm", self.backend.url, "1h")
+
+        def backend() -> Optional[dict]:
+            return next((h for h in self.client.hosts()["hosts"] if h["host"] == self.backend.url.rstrip("/")), None)
+
+        eventually(lambda: (backend() or {}).get("occupant") == "warm", "warm to occupy its host")
+        with self.client.host_request(self.backend.url):
+            eventually(lambda: backend()["requests_in_flight"] == 1, "the request in flight")
+        eventually(lambda: backend()["requests_in_flight"] == 0, "the request finished")
+        self.assertEqual(self.client.cluster()["self"], backend()["node"])
+
+    def test_cluster_shows_this_node_up_reachable_and_leading(self) -> None:
+        cluster = self.client.cluster()
+
+        (member,) = cluster["members"]
+        self.assertEqual(cluster["self"], member["address"])
+        self.assertEqual(cluster["self"], cluster["leader"])
+        self.assertEqual(("up", True), (member["status"], member["reachable"]))
+        self.assertIsInstance(member["pairs"], int)
+        self.assertEqual([], cluster["unreachable_nodes"])
+
     def test_a_wrong_token_is_unauthorized_and_no_token_is_ever_shown(self) -> None:
         wrong = KeepAliveClient(self.host.url, api_token="wrong-secret-0815")
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 
 namespace KeepAlive.Actors.Config;
@@ -25,6 +26,23 @@ public static partial class KeepAliveDuration
 
     // The largest whole number of seconds a TimeSpan holds; anything above must be refused, not wrapped.
     private const long MaxSeconds = long.MaxValue / TimeSpan.TicksPerSecond;
+
+    // Routers send the same few keep_alive values with every usage; bounded, so odd input cannot grow it without end.
+    private static readonly ConcurrentDictionary<string, KeepAliveSetting> Seen = new(StringComparer.Ordinal);
+    private const int MaxSeen = 1024;
+
+    /// <summary>
+    /// <see cref="Parse"/> for the hot path: a value parsed before (one of the first <c>1024</c> distinct ones) is not
+    /// matched again.
+    /// </summary>
+    public static KeepAliveSetting ParseRepeated(string? text)
+    {
+        if (text is null) return Parse(text);
+        if (Seen.TryGetValue(text, out var setting)) return setting;
+        setting = Parse(text);
+        if (Seen.Count < MaxSeen) Seen.TryAdd(text, setting);
+        return setting;
+    }
 
     /// <summary>Parses a keep_alive value. Never throws: bad input is an <see cref="KeepAliveSetting.Invalid"/>.</summary>
     public static KeepAliveSetting Parse(string? text)

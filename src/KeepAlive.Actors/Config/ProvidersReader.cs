@@ -112,9 +112,9 @@ internal static class ProvidersReader
 
     private static void WarnAbout(ProviderConfig provider, string at, ConfigWarnings warnings)
     {
-        // The api_types with an endpoint rule (DESIGN §2); others load but are never pinged.
+        // The api_types with an endpoint rule; others load but are never pinged.
         if (!PingRequestFactory.IsSupported(provider.ApiType))
-            warnings.Field(at, "api_type", $"is '{provider.ApiType}', not vllm, openai or ollama; the provider is loaded but never pinged");
+            warnings.Field(at, "api_type", $"is '{provider.ApiType}', not {PingRequestFactory.SupportedApiTypes}; the provider is loaded but never pinged");
 
         if (KeepAliveDuration.Parse(provider.KeepAlive) is KeepAliveSetting.Invalid invalid)
             warnings.Field(at, "keep_alive", $"'{invalid.Input}' is invalid ({invalid.Reason}); the provider is not scheduled");

@@ -106,7 +106,15 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
 
     private void OnLeaseRequested(Waiter waiter)
     {
-        _waiting.RemoveAll(w => w.Pair == waiter.Pair);
+        // A pair that asks again while it waits (its answer may have been lost) keeps its place in the queue.
+        var queuedAt = _waiting.FindIndex(w => w.Pair == waiter.Pair);
+        if (queuedAt >= 0)
+        {
+            _waiting[queuedAt] = waiter;
+            GrantWaiting();
+            return;
+        }
+
         // A pair asks only when it holds no lease. A lease still held in its name belongs to an incarnation
         // that is gone (handed off or crashed with the ping's outcome): waiting for its expiry would delay
         // the pair's next ping by the ping timeout.

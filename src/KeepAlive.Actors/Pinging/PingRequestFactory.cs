@@ -25,7 +25,10 @@ public static class PingRequestFactory
         Ollama,
     }
 
-    /// <summary>True for the api_types the service knows how to ping (vllm, openai, ollama; case-insensitive).</summary>
+    /// <summary>The api_types the service knows how to ping, for messages; <see cref="FamilyOf"/> is the rule.</summary>
+    public const string SupportedApiTypes = "vllm, openai or ollama";
+
+    /// <summary>True for the api_types the service knows how to ping (<see cref="SupportedApiTypes"/>; case-insensitive).</summary>
     public static bool IsSupported(string apiType) => FamilyOf(apiType) is not null;
 
     /// <summary>

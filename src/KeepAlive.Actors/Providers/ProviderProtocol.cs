@@ -95,6 +95,16 @@ public static class ProviderProtocol
     /// </summary>
     public sealed record RewriteSchedule(ProviderKey Pair) : IWithProviderKey, IKeepAliveMessage;
 
+    /// <summary>
+    /// Sharding's stop message for a handoff (a graceful leave, a rebalance), set as the provider region's
+    /// <c>HandOffStopMessage</c>: the pair hands its schedule over to its successor before it stops. Node-local.
+    /// </summary>
+    public sealed class HandOff
+    {
+        public static readonly HandOff Instance = new();
+        private HandOff() { }
+    }
+
     /// <summary>Asks for a <see cref="ProviderStatus"/>.</summary>
     public sealed record GetProviderStatus(ProviderKey Pair) : IWithProviderKey, IKeepAliveMessage;
 

@@ -73,7 +73,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private readonly List<IActorRef> _waitingForReady = [];
     private readonly List<IActorRef> _waitingForAllWritten = [];
     // The batch being written; one at a time.
-    private int _writingCount;
+    private IReadOnlyList<ScheduleChange> _writing = [];
     private bool _ready;
     private bool _storeDown;
     private bool _heldForStanding;
@@ -99,9 +99,9 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Changes not in the store yet: queued, or in the batch being written.</summary>
-    private int PendingCount => _pending.Count + _writingCount;
+    private int PendingCount => _pending.Count + _writing.Count(change => !_pending.ContainsKey(change.Pair));
 
-    private bool Writing => _writingCount > 0;
+    private bool Writing => _writing.Count > 0;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -173,7 +173,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         var batch = _pending.Values.Take(_settings.MaxBatchSize).ToList();
         foreach (var change in batch) _pending.Remove(change.Pair);
         KeepAliveMetrics.SetPendingWrites(_pending.Count);
-        _writingCount = batch.Count;
+        _writing = batch;
         var self = Self;
         KeepAliveMetrics.MeasureBatch(_store.ApplyAsync(batch), batch.Count).PipeTo(self,
             success: () => new BatchWritten(batch),
@@ -201,7 +201,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     private void OnBatchWritten(BatchWritten written)
     {
-        _writingCount = 0;
+        _writing = [];
         _batchesWritten++;
         if (_storeDown)
         {
@@ -217,7 +217,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     private void OnBatchFailed(BatchFailed failed)
     {
-        _writingCount = 0;
+        _writing = [];
         // A change that arrived while the batch was out is newer: it wins over the failed one.
         foreach (var change in failed.Batch) _pending.TryAdd(change.Pair, change);
         KeepAliveMetrics.SetPendingWrites(_pending.Count);

@@ -121,11 +121,11 @@ public static class KeepAliveApi
     private static IResult Unavailable(string title, string detail, TimeSpan retryAfter) => new RetryLater(Results.Problem(
         statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail), retryAfter);
 
-    private static async Task<IResult> ListProvidersAsync(ProviderDirectory directory, CancellationToken cancellation)
+    private static async Task<IResult> ListProvidersAsync(HttpRequest request, ProviderDirectory directory, CancellationToken cancellation)
     {
-        var listing = await directory.ListAsync(cancellation);
-        var providers = listing.Providers.Select(ProviderStatusJson.From).ToArray();
-        return Results.Ok(new ProviderListJson(providers.Length, providers, listing.UnreachableNodes));
+        var problems = new UsageRequests.Problems();
+        if (PairQuery.Read(request.Query, problems) is not { } query) return Invalid(problems);
+        return Results.Ok(ProviderListJson.From(await directory.ListAsync(query, cancellation), query));
     }
 
     private static async Task<IResult> OneProviderAsync(HttpRequest request, ProviderDirectory directory)

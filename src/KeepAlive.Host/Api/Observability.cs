@@ -42,11 +42,16 @@ public static class Observability
         return app;
     }
 
-    /// <summary>Each check's status and description, so an operator sees which one failed (descriptions hold no secrets).</summary>
+    /// <summary>
+    /// Each check's status and description, so an operator sees which one failed (descriptions hold no
+    /// secrets), and the build, so one can tell which version a node runs.
+    /// </summary>
     private static Task WriteJsonAsync(HttpContext context, HealthReport report) =>
         context.Response.WriteAsJsonAsync(new
         {
             status = report.Status.ToString(),
+            version = BuildInfo.Current.Version,
+            commit = BuildInfo.Current.Commit,
             checks = report.Entries.ToDictionary(
                 entry => entry.Key,
                 entry => new { status = entry.Value.Status.ToString(), description = entry.Value.Description }),

@@ -1,7 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster;
-using Akka.Cluster.Sharding;
-using Akka.Hosting;
 using KeepAlive.Actors;
 using KeepAlive.Actors.Providers;
 using KeepAlive.Actors.Scheduling;
@@ -9,14 +6,14 @@ using static KeepAlive.Actors.Providers.ProviderProtocol;
 
 namespace KeepAlive.Host.Api;
 
-/// <summary>The statuses of the live pairs of the cluster, as the API lists them.</summary>
-/// <param name="UnreachableNodes">Nodes whose provider region did not answer: their pairs are missing from the list.</param>
-public sealed record ProviderListing(IReadOnlyList<ProviderStatus> Providers, IReadOnlyList<string> UnreachableNodes);
+/// <summary>One page of the cluster's live pairs, as the API lists them.</summary>
+/// <param name="Total">Pairs that match the query's filter, on every page together.</param>
+/// <param name="UnreachableNodes">Nodes whose provider region was not asked or did not answer: their pairs are missing.</param>
+public sealed record ProviderListing(IReadOnlyList<ProviderStatus> Providers, int Total, IReadOnlyList<string> UnreachableNodes);
 
 /// <summary>
-/// Finds the cluster's pairs for the API. Sharding has no cluster-wide list of entity ids, so every
-/// Up member's provider region is asked for its <see cref="ShardRegion.GetShardRegionState"/> (the
-/// entity ids it hosts), then each pair for its status with bounded concurrency.
+/// Finds the cluster's pairs for the API: the provider region's entities on every member
+/// (<see cref="ShardedEntities"/>), then each pair's status, asked at its actor's path.
 /// </summary>
 /// <remarks>
 /// A pair is asked directly at its actor's path (node, shard, entity), never through the shard region:
@@ -26,31 +23,33 @@ public sealed record ProviderListing(IReadOnlyList<ProviderStatus> Providers, IR
 /// </remarks>
 public sealed class ProviderDirectory(ActorSystem system, IScheduleStore store)
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+    private readonly ShardedEntities _region = new(system, KeepAliveHostingExtensions.ProviderRegionName);
 
-    // Enough to list thousands of pairs in a second or two without flooding one node's mailboxes.
-    private const int MaxConcurrentAsks = 16;
+    private sealed record LivePair(ProviderKey Pair, HostedEntity Entity);
 
-    public async Task<ProviderListing> ListAsync(CancellationToken cancellation)
+    /// <summary>The page of pairs <paramref name="query"/> asks for; pairs that stop meanwhile or do not answer in time are left out.</summary>
+    public async Task<ProviderListing> ListAsync(PairQuery query, CancellationToken cancellation)
     {
         var (pairs, unreachable) = await LivePairsAsync();
-        var statuses = new List<ProviderStatus>(pairs.Count);
-        await Parallel.ForEachAsync(pairs, new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentAsks, CancellationToken = cancellation },
-            async (pair, _) =>
-            {
-                // A pair that stopped meanwhile, or does not answer in time, is left out rather than failing the list.
-                var status = await TryStatusAsync(pair.Key, pair.Value);
-                if (status is null || status.State == PairState.Unregistered) return;
-                lock (statuses) statuses.Add(status);
-            });
-        return new ProviderListing(statuses.OrderBy(s => s.Pair.EntityId, StringComparer.Ordinal).ToArray(), unreachable);
+        var matching = pairs.Values.Where(p => query.Matches(p.Pair, p.Entity.Node)).ToList();
+
+        // Sorted by a key column, only the page is asked; by a status column, every matching pair must answer first.
+        // A pair unregistered in the last minute lingers as an actor: its row is left out, though total still counts it.
+        var asked = query.NeedsEveryStatus ? matching : query.Page(query.Order(matching, p => p.Pair, p => p.Entity.Node, _ => null));
+        var statuses = (await _region.AskEachAsync<ProviderStatus>(asked.Select(p => p.Entity), e => new GetProviderStatus(pairs[e.EntityId].Pair), cancellation))
+            .Select(answer => answer.Answer)
+            .Where(status => status.State != PairState.Unregistered);
+        var ordered = query.Order(statuses, s => s.Pair, s => s.Node, s => s);
+        var page = query.NeedsEveryStatus ? query.Page(ordered) : ordered;
+        return new ProviderListing(page.ToArray(), matching.Count, unreachable);
     }
 
     /// <summary>The status of a live pair, or null when the cluster has no actor for it (or it was unregistered).</summary>
     public async Task<ProviderStatus?> FindAsync(ProviderKey pair)
     {
         var (pairs, _) = await LivePairsAsync();
-        return pairs.TryGetValue(pair, out var actor) && await TryStatusAsync(pair, actor) is { State: not PairState.Unregistered } status
+        return pairs.TryGetValue(pair.EntityId, out var live) &&
+               await _region.AskAsync<ProviderStatus>(live.Entity, new GetProviderStatus(pair)) is { State: not PairState.Unregistered } status
             ? status
             : null;
     }
@@ -59,64 +58,16 @@ public sealed class ProviderDirectory(ActorSystem system, IScheduleStore store)
     public async Task<bool> IsKnownAsync(ProviderKey pair) =>
         await FindAsync(pair) is not null || (await store.LoadAsync(pair)).Schedule is not null;
 
-    /// <summary>Every live pair of the cluster and the path of its actor.</summary>
-    private async Task<(Dictionary<ProviderKey, ActorPath> Pairs, IReadOnlyList<string> Unreachable)> LivePairsAsync()
+    /// <summary>Every live pair of the cluster by entity id.</summary>
+    private async Task<(Dictionary<string, LivePair> Pairs, IReadOnlyList<string> Unreachable)> LivePairsAsync()
     {
-        var members = Cluster.Get(system).State.Members
-            .Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp)
-            .Select(m => m.Address)
-            .ToArray();
-        var states = await Task.WhenAll(members.Select(RegionStateAsync));
-
-        var pairs = new Dictionary<ProviderKey, ActorPath>();
-        var unreachable = new List<string>();
-        for (var i = 0; i < members.Length; i++)
+        var hosted = await _region.ListAsync();
+        var pairs = new Dictionary<string, LivePair>(StringComparer.Ordinal);
+        foreach (var entity in hosted.Entities)
         {
-            if (states[i] is not { } state)
-            {
-                unreachable.Add(members[i].ToString());
-                continue;
-            }
-
-            var region = RegionPath(members[i]);
-            foreach (var shard in state.Shards)
-            {
-                foreach (var entityId in shard.EntityIds)
-                {
-                    // Sharding names an entity's actor by its escaped id.
-                    if (ProviderKey.TryParse(entityId, out var pair)) pairs[pair] = region / shard.ShardId / Uri.EscapeDataString(entityId);
-                }
-            }
+            if (ProviderKey.TryParse(entity.EntityId, out var pair)) pairs[entity.EntityId] = new LivePair(pair, entity);
         }
 
-        return (pairs, unreachable);
-    }
-
-    private static ActorPath RegionPath(Address member) =>
-        new RootActorPath(member) / "system" / "sharding" / KeepAliveHostingExtensions.ProviderRegionName;
-
-    private async Task<CurrentShardRegionState?> RegionStateAsync(Address member)
-    {
-        try
-        {
-            return await system.ActorSelection(RegionPath(member))
-                .Ask<CurrentShardRegionState>(GetShardRegionState.Instance, AskTimeout);
-        }
-        catch (AskTimeoutException)
-        {
-            return null;
-        }
-    }
-
-    private async Task<ProviderStatus?> TryStatusAsync(ProviderKey pair, ActorPath actor)
-    {
-        try
-        {
-            return await system.ActorSelection(actor).Ask<ProviderStatus>(new GetProviderStatus(pair), AskTimeout);
-        }
-        catch (AskTimeoutException)
-        {
-            return null;
-        }
+        return (pairs, hosted.UnreachableNodes);
     }
 }

@@ -40,4 +40,21 @@ public sealed record ProviderStatusJson(
 /// <param name="Failure">Reason and detail of a failed ping; the sender never puts a token in it.</param>
 public sealed record LastPingJson(DateTimeOffset At, string Outcome, int? HttpStatus, long LatencyMs, string? Failure);
 
-public sealed record ProviderListJson(int Count, IReadOnlyList<ProviderStatusJson> Providers, IReadOnlyList<string> UnreachableNodes);
+/// <param name="Count">Pairs in this answer.</param>
+/// <param name="Total">Pairs that match the filter, on all pages.</param>
+/// <param name="Now">The server's clock, so a page can count down to <c>next_wake_up</c> whatever its own clock says.</param>
+public sealed record ProviderListJson(
+    int Count,
+    int Total,
+    int Offset,
+    int? Limit,
+    DateTimeOffset Now,
+    IReadOnlyList<ProviderStatusJson> Providers,
+    IReadOnlyList<string> UnreachableNodes)
+{
+    public static ProviderListJson From(ProviderListing listing, PairQuery query)
+    {
+        var providers = listing.Providers.Select(ProviderStatusJson.From).ToArray();
+        return new ProviderListJson(providers.Length, listing.Total, query.Offset, query.Limit, DateTimeOffset.UtcNow, providers, listing.UnreachableNodes);
+    }
+}

@@ -94,6 +94,11 @@ public sealed class EndpointSweepSpecs(SweptHostFixture fixture, ITestOutputHelp
         new("POST", "/api/hosts/requests/finish", Body: HostBody),
         new("GET", "/api/providers"),
         new("GET", "/api/providers/one", Query: PairQuery),
+        new("GET", "/api/hosts"),
+        new("GET", "/api/cluster"),
+        new("GET", "/"),
+        new("GET", "/ui/status.js"),
+        new("GET", "/ui/status.css"),
     ];
 
     /// <summary>Valid JSON escapes that are not text: a lone low surrogate, a low one before a letter, a high one at the end.</summary>
@@ -159,7 +164,7 @@ public sealed class EndpointSweepSpecs(SweptHostFixture fixture, ITestOutputHelp
     public async Task The_sweep_knows_every_route_the_host_maps()
     {
         var builder = WebApplication.CreateBuilder();
-        builder.AddKeepAliveApi().AddKeepAliveObservability(redis: null);
+        builder.AddKeepAliveEndpoints(redis: null);
         builder.Services.AddKeepAlive(new ProviderCatalogHolder(ProviderCatalog.Empty));
         await using var app = builder.Build();
         app.MapKeepAliveEndpoints();

@@ -151,7 +151,7 @@ public sealed class HttpApiSpecs(ApiHostFixture fixture) : IClassFixture<ApiHost
         Assert.DoesNotContain(ApiHostFixture.Secret, await Host.Http.GetStringAsync(ApiHost.OnePath("failing", fixture.Failing.Host)));
         Assert.DoesNotContain(ApiHostFixture.Secret, await Host.Http.GetStringAsync("/api/providers"));
         Assert.DoesNotContain(Host.Output, line => line.Contains(ApiHostFixture.Secret));
-        await Host.WaitForMetricAsync("keepalive_pings_failed_total{otel_scope_name=\"KeepAlive.Actors\",api_type=\"vllm\",reason=\"http_status\"}");
+        await Host.WaitForMetricAsync($"keepalive_pings_failed_total{{otel_scope_name=\"KeepAlive.Actors\",api_type=\"vllm\",host=\"{fixture.Failing.Host}\",reason=\"http_status\"}}");
     }
 
     [Fact]

@@ -87,6 +87,23 @@ public sealed class HostGateActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
+    public void A_waiting_pair_that_asks_again_keeps_its_place_and_is_counted_deferred_once()
+    {
+        var deferred = 0L;
+        using var listener = CountDeferrals(() => Interlocked.Increment(ref deferred));
+        _gate.Tell(new RequestStarted(Host));
+        _gate.Tell(new RequestPingLease(Host, Gemma, 1), _gemma);
+        _gate.Tell(new RequestPingLease(Host, Qwen, 1), _qwen);
+
+        _gate.Tell(new RequestPingLease(Host, Gemma, 2), _gemma);
+        _gate.Tell(new RequestFinished(Host));
+
+        _gemma.ExpectMsg<PingLeaseGranted>(g => g.Attempt == 2);
+        Assert.False(_qwen.HasMessages);
+        Assert.Equal(2, Interlocked.Read(ref deferred));
+    }
+
+    [Fact]
     public void Pings_wait_while_a_real_request_is_in_flight()
     {
         _gate.Tell(new RequestStarted(Host));
@@ -136,6 +153,26 @@ public sealed class HostGateActorSpecs : VirtualTimeSpecs
         Advance(TimeSpan.FromSeconds(1));
 
         _gemma.ExpectMsg<PingLeaseGranted>();
+    }
+
+    private static System.Diagnostics.Metrics.MeterListener CountDeferrals(Action counted)
+    {
+        var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, meterListener) =>
+            {
+                if (instrument.Meter.Name == KeepAliveMetrics.MeterName && instrument.Name == "keepalive.pings.deferred")
+                    meterListener.EnableMeasurementEvents(instrument);
+            },
+        };
+        // The gate runs on this thread (calling-thread dispatcher); other specs' gates may count at the same time.
+        var thread = Environment.CurrentManagedThreadId;
+        listener.SetMeasurementEventCallback<long>((_, _, _, _) =>
+        {
+            if (Environment.CurrentManagedThreadId == thread) counted();
+        });
+        listener.Start();
+        return listener;
     }
 
     [Fact]

@@ -113,16 +113,22 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis, ITestOutp
         await Eventually.HoldsAsync(async () => await KeepAliveSecondsAsync(changed) == "3600" && await KeepAliveSecondsAsync(pinged) == "1", Generous);
 
         await redis.ShutdownSavingDataAsync();
-        node.Providers.Tell(new RecordUsage(changed, "2h"));
-        node.Providers.Tell(new RecordUsage(added, "1h"));
+        try
+        {
+            node.Providers.Tell(new RecordUsage(changed, "2h"));
+            node.Providers.Tell(new RecordUsage(added, "1h"));
 
-        var down = await Eventually.ValueAsync(() => node.SchedulerStatusAsync(), status => status.StoreUnreachable && status.PendingWrites >= 2, Generous);
-        Assert.InRange(down.PendingWrites, 2, 3);
-        var pingsBefore = Server.Requests.Count(r => r.Model == "gemma");
-        await Server.WaitForRequestsAsync(r => r.Model == "gemma", pingsBefore + 2, Generous);
-        Assert.False(redis.IsRunning);
-
-        await redis.StartWithSavedDataAsync();
+            var down = await Eventually.ValueAsync(() => node.SchedulerStatusAsync(), status => status.StoreUnreachable && status.PendingWrites >= 2, Generous);
+            Assert.InRange(down.PendingWrites, 2, 3);
+            var pingsBefore = Server.Requests.Count(r => r.Model == "gemma");
+            await Server.WaitForRequestsAsync(r => r.Model == "gemma", pingsBefore + 2, Generous);
+            Assert.False(redis.IsRunning);
+        }
+        finally
+        {
+            // The other specs of the class share this server: it must come back whatever happened above.
+            await redis.StartWithSavedDataAsync();
+        }
 
         await Eventually.HoldsAsync(async () => await KeepAliveSecondsAsync(changed) == "7200" && await KeepAliveSecondsAsync(added) == "3600", Generous);
         Assert.NotNull(await Raw.SortedSetScoreAsync(NextWakeUpKey, added.EntityId));

@@ -87,7 +87,7 @@ public sealed class KeepAliveSimulationSpecs : Akka.TestKit.Xunit2.TestKit
             return (scenario.IsDown(simPair.Host, at), scenario.LatencyOf(simPair, at));
         };
         var sender = Started(Sys.ActorOf(Props.Create(() => new RecordingPingSender(recordPing)).WithDispatcher(CallingThreadDispatcher.Id)));
-        var deps = new ProviderDependencies(settings, catalog, gates, sender, ActorRefs.Nobody, NoSuccessor.Instance);
+        var deps = new ProviderDependencies(settings, catalog, gates, sender, ActorRefs.Nobody, NoSuccessor.Instance, Log);
         var providers = byKey.ToDictionary(
             kv => kv.Value,
             kv => Started(Sys.ActorOf(ProviderActor.Props(kv.Key, deps).WithDispatcher(CallingThreadDispatcher.Id))));

@@ -18,7 +18,7 @@ namespace KeepAlive.Actors.Tests.Simulation;
 /// <item>a due pair whose host another model occupies is skipped and tried one interval later;</item>
 /// <item>otherwise it waits in its host's queue; the host grants its one ping lease, first come first served, when
 /// no real request runs on it and no other ping is in flight;</item>
-/// <item>a waiting pair with no answer asks again every 5 s, which puts it at the back of the queue;</item>
+/// <item>a waiting pair with no answer asks again every 5 s, and keeps its place in the queue;</item>
 /// <item>a model that starts to occupy the host turns the waiting pairs of other models away as busy (tried one
 /// interval later); a waiting pair's own usage takes it out of the queue;</item>
 /// <item>a ping takes time (the scenario's latency) and holds the host until its outcome;</item>
@@ -205,8 +205,6 @@ public sealed class ReferenceModel
     private void OnAskAgain(SimPair pair, TimeSpan at)
     {
         var host = HostOf(pair);
-        host.Queue.Remove(pair);
-        host.Queue.Add(pair);
         Count("asked-again");
         Plan(new Planned.AskAgain(pair, _pairs[pair].Plan), at + AskAgainAfter);
         GrantNext(host, at);

@@ -1,0 +1,503 @@
+using Akka.Event;
+using KeepAlive.Actors.Config;
+using KeepAlive.Actors.Pinging;
+using KeepAlive.Actors.Scheduling;
+using static KeepAlive.Actors.Providers.ProviderProtocol;
+
+namespace KeepAlive.Actors.Providers;
+
+/// <summary>Where a pair is in its cycle. One closed set of cases; a pair's status is derived from it.</summary>
+public abstract record PairPhase
+{
+    private PairPhase() { }
+
+    /// <summary>The pair's actor has started and nothing has told it a schedule yet.</summary>
+    public sealed record Fresh : PairPhase
+    {
+        public static readonly Fresh Instance = new();
+    }
+
+    /// <summary>keep_alive is falsy or invalid: never pinged. <paramref name="PingInFlight"/>: the lease of a ping still out.</summary>
+    public sealed record Off(string Reason, long? PingInFlight = null) : PairPhase;
+
+    /// <summary>Waiting for <paramref name="Due"/>.</summary>
+    public sealed record Scheduled(DateTimeOffset Due) : PairPhase;
+
+    /// <summary>The last ping failed; <paramref name="Due"/> is the retry.</summary>
+    public sealed record BackingOff(DateTimeOffset Due) : PairPhase;
+
+    /// <summary>No usable provider in models-config; looked at again at <paramref name="Due"/>.</summary>
+    public sealed record Unconfigured(DateTimeOffset Due, string Reason) : PairPhase;
+
+    /// <summary>No usage for max-idle: nothing until the next usage.</summary>
+    public sealed record IdleExpired(string Reason) : PairPhase;
+
+    /// <summary>Due at <paramref name="Due"/>, waiting for the host's lease asked for with <paramref name="Attempt"/>.</summary>
+    public sealed record AwaitingHost(DateTimeOffset Due, long Attempt) : PairPhase;
+
+    /// <summary>A ping sent at <paramref name="StartedAt"/> under <paramref name="Attempt"/>'s lease waits for its outcome.</summary>
+    public sealed record Pinging(long Attempt, DateTimeOffset StartedAt, string ApiType) : PairPhase;
+
+    /// <summary>Unregistered: a tombstone until it leaves, so a stale stored schedule cannot revive it.</summary>
+    public sealed record Unregistered(long? PingInFlight = null) : PairPhase;
+}
+
+/// <summary>Whether models-config lets a pair be pinged now, as its actor looked it up.</summary>
+public abstract record PingTarget
+{
+    private PingTarget() { }
+
+    public sealed record Pingable(string ApiType) : PingTarget;
+
+    public sealed record NotPingable(string Problem) : PingTarget;
+
+    public static PingTarget Of(ProviderConfig? provider) =>
+        provider is null ? new NotPingable("no provider in models-config for this model and host")
+        : !PingRequestFactory.IsSupported(provider.ApiType) ? new NotPingable($"api_type '{provider.ApiType}' is not supported ({PingRequestFactory.SupportedApiTypes})")
+        : new Pingable(provider.ApiType);
+}
+
+/// <summary>What the pair's actor carries out after a step. Only what is set happens.</summary>
+public readonly record struct PairDecisions
+{
+    /// <summary>Tell the host's gate that the pair's model occupies it.</summary>
+    public bool OccupyHost { get; init; }
+
+    /// <summary>Give back (or drop the request of) the lease asked for with this attempt.</summary>
+    public long? ReleaseLease { get; init; }
+
+    /// <summary>Ask the host's gate for a lease with this attempt, and ask again if no answer comes.</summary>
+    public long? RequestLease { get; init; }
+
+    /// <summary>Send the ping of the <see cref="PairPhase.Pinging"/> phase, and count it lost if no outcome comes.</summary>
+    public bool SendPing { get; init; }
+
+    /// <summary>Wake the pair at this time (at once when it has passed).</summary>
+    public DateTimeOffset? WakeAt { get; init; }
+
+    /// <summary>Write this to the durable schedule.</summary>
+    public ScheduleChange? Mirror { get; init; }
+
+    /// <summary>Linger as a tombstone, then leave.</summary>
+    public bool Linger { get; init; }
+
+    /// <summary>Leave now (through sharding, so the entity is not started again).</summary>
+    public bool Leave { get; init; }
+
+    /// <summary>Hand the pair's status to its successor, which writes the pair's schedule from now on.</summary>
+    public bool HandOver { get; init; }
+
+    public PairLog? Log { get; init; }
+
+    public PairMetric? Metric { get; init; }
+}
+
+/// <summary>A line the pair logs; the template's named placeholders take <paramref name="Args"/> in order.</summary>
+public sealed record PairLog(LogLevel Level, string Template, params object?[] Args);
+
+/// <summary>What a step counts in the node's metrics.</summary>
+public abstract record PairMetric
+{
+    private PairMetric() { }
+
+    public sealed record PingSent(string ApiType, TimeSpan Lateness) : PairMetric;
+
+    public sealed record PingSucceeded(string ApiType, TimeSpan Latency) : PairMetric;
+
+    public sealed record PingFailed(string ApiType, string Host, PingFailureReason Reason, TimeSpan Latency) : PairMetric;
+
+    /// <param name="Reason">One of <see cref="KeepAliveMetrics.SkipReasons"/>.</param>
+    public sealed record PingSkipped(string Reason) : PairMetric;
+}
+
+/// <summary>
+/// The rules of one <c>(model, host)</c> pair, apart from its actor: each input (usage, its wake-up, the gate's answer,
+/// the ping's outcome, a stored or handed-over schedule, unregister) gives the next schedule and the decisions to carry
+/// out. Immutable; time comes in with each input.
+/// </summary>
+/// <remarks>
+/// Usage moves the next ping to usage + keep_alive. A due pair asks its host's gate for the lease; a host busy with
+/// another model postpones the ping by one interval. Success schedules the next ping one interval after the later of
+/// the ping's start and the last usage; failure retries after 5 s, doubling, capped at keep_alive, unless usage came
+/// during the ping (then a full interval after it). Every wake-up carries the pair's offset (<see cref="PingSpread"/>).
+/// </remarks>
+public sealed record PairSchedule
+{
+    // The sender's own timeout ends every ping; past this margin the outcome was lost on the way back.
+    internal static readonly TimeSpan OutcomeMargin = TimeSpan.FromSeconds(5);
+
+    private PairSchedule(ProviderKey pair, KeepAliveSettings settings)
+    {
+        Pair = pair;
+        Settings = settings;
+    }
+
+    public ProviderKey Pair { get; }
+
+    public KeepAliveSettings Settings { get; }
+
+    public PairPhase Phase { get; private init; } = PairPhase.Fresh.Instance;
+
+    /// <summary>The keep_alive in force; null while the pair has none (fresh, off).</summary>
+    public TimeSpan? Interval { get; private init; }
+
+    /// <summary>The pair's offset for <see cref="Interval"/>, added to every wake-up.</summary>
+    public TimeSpan Offset { get; private init; }
+
+    public DateTimeOffset? LastUsage { get; private init; }
+
+    public LastPing? LastPing { get; private init; }
+
+    public int ConsecutiveFailures { get; private init; }
+
+    /// <summary>Why the last due ping was not sent, if it was not.</summary>
+    public string? LastSkip { get; private init; }
+
+    /// <summary>The last lease attempt; a new request takes the next, so a late answer to an old one is recognised.</summary>
+    public long LastAttempt { get; private init; }
+
+    /// <summary>Usage, the store or the predecessor gave this incarnation its schedule: a stored one arriving later is older.</summary>
+    public bool HasOwnSchedule { get; private init; }
+
+    /// <summary>The store holds (or was told) this incarnation's schedule, so it can be written again.</summary>
+    public bool Mirrored { get; private init; }
+
+    /// <summary>The problem last logged: a problem is logged when it appears, not every interval it lasts.</summary>
+    public string? LoggedProblem { get; private init; }
+
+    public static PairSchedule Fresh(ProviderKey pair, KeepAliveSettings settings) => new(pair, settings);
+
+    internal PairSchedule WithLoggedProblem(string problem) => this with { LoggedProblem = problem };
+
+    /// <summary>The keep_alive in whole seconds as the store keeps it; 0 when the pair has none.</summary>
+    public long KeepAliveSeconds => Interval is { } interval ? (long)Math.Ceiling(interval.TotalSeconds) : 0;
+
+    /// <summary>When the pair is next pinged (or was due, while it waits for its host), if it is scheduled at all.</summary>
+    public DateTimeOffset? NextWakeUp => Phase switch
+    {
+        PairPhase.Scheduled scheduled => scheduled.Due,
+        PairPhase.BackingOff backingOff => backingOff.Due,
+        PairPhase.Unconfigured unconfigured => unconfigured.Due,
+        PairPhase.AwaitingHost awaiting => awaiting.Due,
+        // Written when the ping starts, so a successor after a crash mid-ping does not ping again at once.
+        PairPhase.Pinging pinging => After(Later(pinging.StartedAt, LastUsage)),
+        _ => null,
+    };
+
+    /// <summary>What the pair says of itself; <paramref name="node"/> is where its actor lives.</summary>
+    public ProviderStatus Status(string node) => new(
+        Pair, KeepAliveSeconds, StateOf(Phase), NextWakeUp, LastUsage, LastPing, ConsecutiveFailures, LastSkip, ReasonOf(Phase), node);
+
+    /// <summary>The router used the pair: its model occupies the host; the next ping moves to now + keep_alive.</summary>
+    public PairStep OnUsage(KeepAliveSetting keepAlive, DateTimeOffset now)
+    {
+        var used = this with { HasOwnSchedule = true, LastUsage = now };
+        var step = keepAlive switch
+        {
+            KeepAliveSetting.Every every => used.WithInterval(every.Interval).ScheduleAfter(now),
+            KeepAliveSetting.Off off => used.TurnOff(off.Reason),
+            KeepAliveSetting.Invalid invalid => used.TurnOff($"invalid keep_alive '{invalid.Input}': {invalid.Reason}"),
+            _ => throw new ArgumentOutOfRangeException(nameof(keepAlive), keepAlive, "not a keep_alive setting"),
+        };
+        // A lease the pair waited for is no longer wanted: its next ping moved on.
+        return step.With(step.Decisions with { OccupyHost = true, ReleaseLease = step.Decisions.ReleaseLease ?? LeaseLeftBehind(step.Schedule) });
+    }
+
+    /// <summary>The wake-up timer fired; <paramref name="target"/> is what models-config says now.</summary>
+    public PairStep OnDue(DateTimeOffset now, PingTarget target)
+    {
+        if (Phase is not (PairPhase.Scheduled or PairPhase.BackingOff or PairPhase.Unconfigured) || NextWakeUp is not { } due) return Unchanged;
+        // A hot pair's timer is armed lazily and may fire before the wake-up that usage moved on: wait for the rest.
+        if (now < due) return new PairStep(this, new PairDecisions { WakeAt = due });
+
+        if (Settings.MaxIdle is { } maxIdle && LastUsage is { } used && now - used >= maxIdle)
+        {
+            var reason = $"no usage for {maxIdle}";
+            var idle = With(new PairPhase.IdleExpired(reason)).WriteThrough();
+            return idle.With(idle.Decisions with { Metric = new PairMetric.PingSkipped(KeepAliveMetrics.SkipReasons.IdleExpired) })
+                .Noting($"stops pinging: {reason}");
+        }
+
+        if (target is PingTarget.NotPingable notPingable)
+        {
+            var skipped = NotPingable(notPingable.Problem, now);
+            return skipped.With(skipped.Decisions with { Metric = new PairMetric.PingSkipped(KeepAliveMetrics.SkipReasons.Unconfigured) });
+        }
+
+        var attempt = LastAttempt + 1;
+        return new PairStep(With(new PairPhase.AwaitingHost(due, attempt)) with { LastAttempt = attempt }, new PairDecisions { RequestLease = attempt });
+    }
+
+    /// <summary>No answer from the gate for a while: ask again (the request or its answer may have been lost with a node).</summary>
+    public PairStep OnLeaseWaitExpired(long attempt)
+    {
+        if (Phase is not PairPhase.AwaitingHost awaiting || awaiting.Attempt != attempt) return Unchanged;
+        var next = LastAttempt + 1;
+        return new PairStep(this with { Phase = awaiting with { Attempt = next }, LastAttempt = next }, new PairDecisions { RequestLease = next });
+    }
+
+    /// <summary>The host serves another model: pinging would evict it. The original's rule: one interval later.</summary>
+    public PairStep OnHostBusy(long attempt, string occupant, DateTimeOffset now)
+    {
+        if (Phase is not PairPhase.AwaitingHost awaiting || awaiting.Attempt != attempt) return Unchanged;
+        var skip = $"host busy with {occupant}";
+        var step = (this with { LastSkip = skip }).ScheduleAfter(now);
+        return step.With(step.Decisions with
+        {
+            Metric = new PairMetric.PingSkipped(KeepAliveMetrics.SkipReasons.HostBusy),
+            Log = new PairLog(LogLevel.InfoLevel, "{Pair} skipped: {Skip}", Pair, skip),
+        });
+    }
+
+    /// <summary>The host's lease is the pair's: it pings, unless models-config changed while it waited.</summary>
+    public PairStep OnLeaseGranted(long attempt, DateTimeOffset now, PingTarget target)
+    {
+        if (Phase is not PairPhase.AwaitingHost awaiting || awaiting.Attempt != attempt)
+            return new PairStep(this, new PairDecisions { ReleaseLease = attempt });
+
+        if (target is PingTarget.NotPingable notPingable)
+        {
+            var skipped = NotPingable(notPingable.Problem, now);
+            return skipped.With(skipped.Decisions with { ReleaseLease = attempt });
+        }
+
+        var apiType = ((PingTarget.Pingable)target).ApiType;
+        var pinging = (this with { LastSkip = null }).With(new PairPhase.Pinging(attempt, now, apiType)).WriteThrough();
+        return pinging.With(pinging.Decisions with
+        {
+            SendPing = true,
+            Metric = new PairMetric.PingSent(apiType, now - awaiting.Due),
+            Log = new PairLog(LogLevel.InfoLevel, "pinging {Model} at {Host} ({ApiType})", Pair.Model, Pair.Host, apiType),
+        });
+    }
+
+    public PairStep OnPingSucceeded(int statusCode, TimeSpan latency)
+    {
+        if (Phase is not PairPhase.Pinging pinging) return OutcomeAfterMovingOn();
+        var done = this with { ConsecutiveFailures = 0, LastPing = new LastPing(pinging.StartedAt, true, statusCode, latency, null) };
+        var step = done.Enter(new PairPhase.Scheduled(done.After(Later(pinging.StartedAt, LastUsage))));
+        return step.With(step.Decisions with
+        {
+            ReleaseLease = pinging.Attempt,
+            Metric = new PairMetric.PingSucceeded(pinging.ApiType, latency),
+            Log = new PairLog(LogLevel.InfoLevel, "ping of {Model} at {Host} succeeded: HTTP {Status} in {LatencyMs} ms",
+                Pair.Model, Pair.Host, statusCode, (long)latency.TotalMilliseconds),
+        });
+    }
+
+    public PairStep OnPingFailed(PingFailureReason reason, int? statusCode, TimeSpan latency, string detail, DateTimeOffset now)
+    {
+        if (Phase is not PairPhase.Pinging pinging) return OutcomeAfterMovingOn();
+        var failures = ConsecutiveFailures + 1;
+        var failed = this with
+        {
+            ConsecutiveFailures = failures,
+            LastPing = new LastPing(pinging.StartedAt, false, statusCode, latency, $"{reason}: {detail}"),
+        };
+        // Real traffic during the ping says more about the host than the failed ping: wait a full interval after it.
+        var step = failed.Enter(LastUsage is { } used && used > pinging.StartedAt
+            ? new PairPhase.Scheduled(failed.After(used))
+            : new PairPhase.BackingOff(now + failed.Backoff(failures) + Offset));
+        return step.With(step.Decisions with
+        {
+            ReleaseLease = pinging.Attempt,
+            Metric = new PairMetric.PingFailed(pinging.ApiType, Pair.Host, reason, latency),
+            Log = new PairLog(LogLevel.InfoLevel, "ping of {Model} at {Host} failed ({Reason}, attempt {Failures}): {Detail}",
+                Pair.Model, Pair.Host, reason, failures, detail),
+        });
+    }
+
+    /// <summary>The sender's timeout ends every ping: no outcome by then means it was lost on the way back.</summary>
+    public PairStep OnPingOutcomeLost(long attempt, DateTimeOffset now) =>
+        Phase is PairPhase.Pinging pinging && pinging.Attempt == attempt
+            ? OnPingFailed(PingFailureReason.Timeout, null, Settings.PingTimeout + OutcomeMargin, "no result from the sender", now)
+            : Unchanged;
+
+    /// <summary>The sweep hands over what the store holds; a pair that has a schedule of its own keeps it.</summary>
+    public PairStep OnStoredSchedule(long keepAliveSeconds, DateTimeOffset storedWakeUp, DateTimeOffset now)
+    {
+        if (HasOwnSchedule || keepAliveSeconds <= 0) return Unchanged;
+        var adopted = (this with { HasOwnSchedule = true, LastUsage = now }).WithInterval(TimeSpan.FromSeconds(keepAliveSeconds));
+        // Overdue pairs fire now, each after its own offset, so a recovery does not ping all in one tick.
+        var due = storedWakeUp > now ? storedWakeUp : now + adopted.Offset;
+        var log = new PairLog(LogLevel.DebugLevel, "{Pair} resumed from the stored schedule, next wake-up {WakeUp:O}", Pair, due);
+        // What the store holds needs no writing back; a moved (overdue) wake-up does.
+        var step = due == storedWakeUp
+            ? new PairStep(adopted.With(new PairPhase.Scheduled(due)) with { Mirrored = true }, new PairDecisions { WakeAt = due })
+            : adopted.Enter(new PairPhase.Scheduled(due));
+        return step.With(step.Decisions with { Log = log });
+    }
+
+    /// <summary>The pair moved and its predecessor handed over everything it knew; a pair that has a schedule of its own keeps it.</summary>
+    public PairStep OnHandedOver(ProviderStatus predecessor)
+    {
+        if (HasOwnSchedule) return Unchanged;
+        var taken = this with
+        {
+            HasOwnSchedule = true,
+            LastUsage = predecessor.LastUsage,
+            LastPing = predecessor.LastPing,
+            ConsecutiveFailures = predecessor.ConsecutiveFailures,
+            LastSkip = predecessor.LastSkip,
+        };
+        if (predecessor.KeepAliveSeconds <= 0) return taken.With(new PairPhase.Off(predecessor.Reason ?? "keep_alive is off")).WriteThrough();
+        return taken.WithInterval(TimeSpan.FromSeconds(predecessor.KeepAliveSeconds)).Enter(PhaseFrom(predecessor));
+    }
+
+    /// <summary>No more pings; the keys leave the store; the actor lingers as a tombstone, then leaves.</summary>
+    public PairStep OnUnregister() => Phase is PairPhase.Unregistered ? Unchanged : new(
+        this with { Phase = new PairPhase.Unregistered(PingInFlight), HasOwnSchedule = true, Mirrored = false, LoggedProblem = null },
+        new PairDecisions
+        {
+            ReleaseLease = LeaseLeftBehind(null),
+            Mirror = new ScheduleChange.Remove(Pair),
+            Linger = true,
+            Log = new PairLog(LogLevel.InfoLevel, "{Pair} unregistered", Pair),
+        });
+
+    /// <summary>
+    /// Sharding moves the pair (a graceful leave, a rebalance): a pair with a schedule hands it over to its successor,
+    /// if there is one, and a lease it waits for goes back. A tombstone has nothing to hand over.
+    /// </summary>
+    public PairStep OnHandOff(bool successorKnown) =>
+        new(this, new PairDecisions
+        {
+            ReleaseLease = PendingLease,
+            HandOver = successorKnown && HasOwnSchedule && Phase is not PairPhase.Unregistered,
+        });
+
+    /// <summary>A tombstone has lingered long enough: it leaves, unless new usage registered the pair again meanwhile.</summary>
+    public PairStep OnLingerOver() => Phase is PairPhase.Unregistered ? new PairStep(this, new PairDecisions { Leave = true }) : Unchanged;
+
+    /// <summary>The store may have come back empty: the pair writes its schedule again, if this incarnation has one.</summary>
+    public PairStep OnStoreBack() => Mirrored ? new PairStep(this, new PairDecisions { Mirror = CurrentChange }) : Unchanged;
+
+    /// <summary>The lease this pair waits for, which nobody needs once the pair stops or moves.</summary>
+    public long? PendingLease => Phase is PairPhase.AwaitingHost awaiting ? awaiting.Attempt : null;
+
+    private PairStep Unchanged => new(this, default);
+
+    private long? PingInFlight => Phase switch
+    {
+        PairPhase.Pinging pinging => pinging.Attempt,
+        PairPhase.Off off => off.PingInFlight,
+        PairPhase.Unregistered unregistered => unregistered.PingInFlight,
+        _ => null,
+    };
+
+    private ScheduleChange CurrentChange => new ScheduleChange.Upsert(Pair, KeepAliveSeconds, NextWakeUp);
+
+    /// <summary>
+    /// The lease to give back when the pair leaves its current phase for <paramref name="next"/>'s: one it waits for, or
+    /// that of a ping still out when it is not tracked any more.
+    /// </summary>
+    private long? LeaseLeftBehind(PairSchedule? next) =>
+        PendingLease ?? (next is null || next.PingInFlight == PingInFlight ? null : PingInFlight);
+
+    private PairSchedule With(PairPhase phase) => this with { Phase = phase, LoggedProblem = ReasonOf(phase) is null ? null : LoggedProblem };
+
+    private PairSchedule WithInterval(TimeSpan interval) =>
+        Interval == interval ? this : this with { Interval = interval, Offset = PingSpread.OffsetFor(Pair, interval, Settings) };
+
+    /// <summary>The pair's next ping is one interval (and its offset) after <paramref name="activity"/>.</summary>
+    private DateTimeOffset After(DateTimeOffset activity) => activity + Interval!.Value + Offset;
+
+    /// <summary>
+    /// The next ping one interval after <paramref name="activity"/>. A ping in flight stays in flight: its outcome
+    /// schedules by the same rule, and its next wake-up (as written) already counts from the later activity.
+    /// </summary>
+    private PairStep ScheduleAfter(DateTimeOffset activity) =>
+        Phase is PairPhase.Pinging ? WriteThrough() : Enter(new PairPhase.Scheduled(After(activity)));
+
+    /// <summary>In <paramref name="phase"/>, written to the store, woken at its next wake-up.</summary>
+    private PairStep Enter(PairPhase phase) => With(phase).WakingAtNext();
+
+    private PairStep TurnOff(string reason) =>
+        (this with { Interval = null, Offset = TimeSpan.Zero }).With(new PairPhase.Off(reason, PingInFlight)).WriteThrough()
+            .Noting($"is not scheduled: {reason}");
+
+    private PairStep NotPingable(string problem, DateTimeOffset now) =>
+        (this with { LastSkip = problem }).Enter(new PairPhase.Unconfigured(After(now), problem)).Noting($"is not pinged: {problem}");
+
+    /// <summary>A ping's outcome after the pair was turned off or unregistered: the host's lease goes back, nothing else.</summary>
+    private PairStep OutcomeAfterMovingOn()
+    {
+        if (PingInFlight is not { } attempt) return Unchanged;
+        var phase = Phase switch
+        {
+            PairPhase.Off off => off with { PingInFlight = null },
+            PairPhase.Unregistered unregistered => unregistered with { PingInFlight = null },
+            _ => Phase,
+        };
+        return new PairStep(this with { Phase = phase }, new PairDecisions { ReleaseLease = attempt });
+    }
+
+    /// <summary>This schedule, written to the store.</summary>
+    private PairStep WriteThrough()
+    {
+        var written = this with { Mirrored = true };
+        return new PairStep(written, new PairDecisions { Mirror = written.CurrentChange });
+    }
+
+    /// <summary>This schedule, written to the store, and the pair woken at its next wake-up.</summary>
+    private PairStep WakingAtNext()
+    {
+        var step = WriteThrough();
+        return step.With(step.Decisions with { WakeAt = NextWakeUp });
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        var exponent = Math.Min(failures - 1, 30);
+        return TimeSpan.FromTicks((long)Math.Min(Settings.FirstRetryDelay.Ticks * Math.Pow(2, exponent), Interval!.Value.Ticks));
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset? b) => b is { } other && other > a ? other : a;
+
+    private static PairPhase PhaseFrom(ProviderStatus predecessor) => (predecessor.State, predecessor.NextWakeUp) switch
+    {
+        (PairState.IdleExpired, _) or (_, null) => new PairPhase.IdleExpired(predecessor.Reason ?? "the predecessor had no next wake-up"),
+        (PairState.BackingOff, { } due) => new PairPhase.BackingOff(due),
+        (PairState.Unconfigured, { } due) => new PairPhase.Unconfigured(due, predecessor.Reason ?? "no usable provider"),
+        // A lease wait or a ping in flight ended with the predecessor: due again (a ping in flight had moved the
+        // wake-up an interval on already).
+        (_, { } due) => new PairPhase.Scheduled(due),
+    };
+
+    private static PairState StateOf(PairPhase phase) => phase switch
+    {
+        PairPhase.Fresh or PairPhase.Off => PairState.Off,
+        PairPhase.Scheduled => PairState.Scheduled,
+        PairPhase.BackingOff => PairState.BackingOff,
+        PairPhase.Unconfigured => PairState.Unconfigured,
+        PairPhase.IdleExpired => PairState.IdleExpired,
+        PairPhase.AwaitingHost => PairState.AwaitingHost,
+        PairPhase.Pinging => PairState.Pinging,
+        PairPhase.Unregistered => PairState.Unregistered,
+        _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, "not a pair phase"),
+    };
+
+    private static string? ReasonOf(PairPhase phase) => phase switch
+    {
+        PairPhase.Fresh => "no usage recorded yet",
+        PairPhase.Off off => off.Reason,
+        PairPhase.Unconfigured unconfigured => unconfigured.Reason,
+        PairPhase.IdleExpired idle => idle.Reason,
+        PairPhase.Unregistered => "unregistered",
+        _ => null,
+    };
+}
+
+/// <summary>The pair's next schedule and what to do about it.</summary>
+public readonly record struct PairStep(PairSchedule Schedule, PairDecisions Decisions)
+{
+    public PairStep With(PairDecisions decisions) => this with { Decisions = decisions };
+
+    /// <summary>Logs <paramref name="problem"/> as a warning if it is not the problem logged last, and remembers it.</summary>
+    internal PairStep Noting(string problem)
+    {
+        if (problem == Schedule.LoggedProblem) return this;
+        var log = new PairLog(LogLevel.WarningLevel, "{Pair} {Problem}", Schedule.Pair, problem);
+        return new PairStep(Schedule.WithLoggedProblem(problem), Decisions with { Log = log });
+    }
+}

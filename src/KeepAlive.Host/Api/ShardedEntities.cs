@@ -1,0 +1,101 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+
+namespace KeepAlive.Host.Api;
+
+/// <summary>An entity that a member's shard region hosts, and the path to ask it at.</summary>
+/// <param name="Node">Address of the member that hosts it, as the API names nodes.</param>
+public sealed record HostedEntity(string EntityId, string Node, ActorPath Path);
+
+/// <param name="UnreachableNodes">Up members that were not asked (the cluster marks them unreachable) or did not answer.</param>
+public sealed record HostedEntities(IReadOnlyList<HostedEntity> Entities, IReadOnlyList<string> UnreachableNodes);
+
+/// <summary>
+/// Lists the entities of one shard region across the cluster: sharding keeps no cluster-wide list of
+/// entity ids, so every Up member's region is asked for its <see cref="ShardRegion.GetShardRegionState"/>.
+/// Entities are then asked directly at their actor's path, never through the region, which would start
+/// an actor for any id it is asked about.
+/// </summary>
+public sealed class ShardedEntities(ActorSystem system, string regionName)
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+
+    // Enough to ask thousands of entities in a second or two without flooding one node's mailboxes.
+    private const int MaxConcurrentAsks = 16;
+
+    public async Task<HostedEntities> ListAsync()
+    {
+        var state = Cluster.Get(system).State;
+        var markedUnreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
+        var members = state.Members
+            .Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp)
+            .Select(m => m.Address)
+            .ToArray();
+        // A member the failure detector already gave up on would only make every listing wait for the ask timeout.
+        var asked = members.Where(m => !markedUnreachable.Contains(m)).ToArray();
+        var states = await Task.WhenAll(asked.Select(RegionStateAsync));
+
+        var entities = new List<HostedEntity>();
+        var unreachable = members.Where(markedUnreachable.Contains).Select(m => m.ToString()).ToList();
+        for (var i = 0; i < asked.Length; i++)
+        {
+            var node = asked[i].ToString();
+            if (states[i] is not { } regionState)
+            {
+                unreachable.Add(node);
+                continue;
+            }
+
+            var region = RegionPath(asked[i]);
+            foreach (var shard in regionState.Shards)
+            {
+                // Sharding names an entity's actor by its escaped id.
+                entities.AddRange(shard.EntityIds.Select(id => new HostedEntity(id, node, region / shard.ShardId / Uri.EscapeDataString(id))));
+            }
+        }
+
+        return new HostedEntities(entities, unreachable);
+    }
+
+    /// <summary>The entity's answer, or null when it is gone or does not answer in time.</summary>
+    public async Task<T?> AskAsync<T>(HostedEntity entity, object message) where T : class
+    {
+        try
+        {
+            return await system.ActorSelection(entity.Path).Ask<T>(message, AskTimeout);
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Asks each entity with bounded concurrency; entities that do not answer are left out, in no particular order.</summary>
+    public async Task<IReadOnlyList<(HostedEntity Entity, T Answer)>> AskEachAsync<T>(
+        IEnumerable<HostedEntity> entities, Func<HostedEntity, object> message, CancellationToken cancellation) where T : class
+    {
+        var answers = new List<(HostedEntity, T)>();
+        await Parallel.ForEachAsync(entities, new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentAsks, CancellationToken = cancellation },
+            async (entity, _) =>
+            {
+                if (await AskAsync<T>(entity, message(entity)) is not { } answer) return;
+                lock (answers) answers.Add((entity, answer));
+            });
+        return answers;
+    }
+
+    private ActorPath RegionPath(Address member) => new RootActorPath(member) / "system" / "sharding" / regionName;
+
+    private async Task<CurrentShardRegionState?> RegionStateAsync(Address member)
+    {
+        try
+        {
+            return await system.ActorSelection(RegionPath(member)).Ask<CurrentShardRegionState>(GetShardRegionState.Instance, AskTimeout);
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,366 @@
+using KeepAlive.Actors.Config;
+using KeepAlive.Actors.Pinging;
+using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Scheduling;
+using Xunit;
+using static KeepAlive.Actors.Providers.ProviderProtocol;
+
+namespace KeepAlive.Actors.Tests.Providers;
+
+/// <summary>A pair's rules as plain values: each input, the next schedule and the decisions, without an actor system.</summary>
+public sealed class PairScheduleSpecs
+{
+    private static readonly ProviderKey Pair = ProviderKey.From("google/gemma-3-12b-it", "http://10.0.0.5:7000");
+    private static readonly DateTimeOffset T0 = new(2026, 12, 2, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(2);
+    private static readonly PingTarget Vllm = new PingTarget.Pingable("vllm");
+
+    // No offset unless a spec asks for one: the times below read as the rules state them.
+    private static readonly KeepAliveSettings Settings = new() { SpreadFraction = 0 };
+
+    [Fact]
+    public void Usage_schedules_the_next_ping_one_interval_later_occupies_the_host_and_is_written()
+    {
+        var step = Fresh().OnUsage(Every(Interval), T0);
+
+        Assert.Equal(new PairPhase.Scheduled(T0 + Interval), step.Schedule.Phase);
+        Assert.True(step.Decisions.OccupyHost);
+        Assert.Equal(T0 + Interval, step.Decisions.WakeAt);
+        Assert.Equal(new ScheduleChange.Upsert(Pair, 120, T0 + Interval), step.Decisions.Mirror);
+    }
+
+    [Fact]
+    public void Every_wake_up_carries_the_pairs_offset()
+    {
+        var settings = new KeepAliveSettings { SpreadFraction = 0.05, MaxSpread = TimeSpan.FromSeconds(10) };
+        var offset = PingSpread.OffsetFor(Pair, Interval, settings);
+        Assert.NotEqual(TimeSpan.Zero, offset);
+
+        var step = PairSchedule.Fresh(Pair, settings).OnUsage(Every(Interval), T0);
+
+        Assert.Equal(T0 + Interval + offset, step.Schedule.NextWakeUp);
+    }
+
+    [Fact]
+    public void A_due_pair_asks_its_hosts_gate_for_a_lease_with_a_new_attempt()
+    {
+        var due = Scheduled().OnDue(T0 + Interval, Vllm);
+
+        Assert.Equal(new PairPhase.AwaitingHost(T0 + Interval, 1), due.Schedule.Phase);
+        Assert.Equal(1, due.Decisions.RequestLease);
+        Assert.Null(due.Decisions.Mirror);
+    }
+
+    [Fact]
+    public void A_wake_up_before_the_due_time_only_waits_for_the_rest()
+    {
+        var scheduled = Scheduled().OnUsage(Every(Interval), T0 + TimeSpan.FromSeconds(30)).Schedule;
+
+        var early = scheduled.OnDue(T0 + Interval, Vllm);
+
+        Assert.Same(scheduled, early.Schedule);
+        Assert.Equal(new PairDecisions { WakeAt = T0 + TimeSpan.FromSeconds(30) + Interval }, early.Decisions);
+    }
+
+    [Fact]
+    public void A_busy_host_postpones_the_ping_by_one_interval_and_says_why()
+    {
+        var awaiting = Awaiting();
+
+        var busy = awaiting.OnHostBusy(1, "llama", T0 + Interval);
+
+        Assert.Equal(new PairPhase.Scheduled(T0 + Interval * 2), busy.Schedule.Phase);
+        Assert.Equal("host busy with llama", busy.Schedule.LastSkip);
+        Assert.Equal(new PairMetric.PingSkipped("host_busy"), busy.Decisions.Metric);
+        Assert.Equal(Akka.Event.LogLevel.InfoLevel, busy.Decisions.Log!.Level);
+    }
+
+    [Fact]
+    public void An_answer_to_an_older_attempt_is_ignored_or_its_lease_given_back()
+    {
+        var awaiting = Awaiting().OnLeaseWaitExpired(1).Schedule;
+
+        Assert.Same(awaiting, awaiting.OnHostBusy(1, "llama", T0 + Interval).Schedule);
+        var staleGrant = awaiting.OnLeaseGranted(1, T0 + Interval, Vllm);
+        Assert.Same(awaiting, staleGrant.Schedule);
+        Assert.Equal(new PairDecisions { ReleaseLease = 1 }, staleGrant.Decisions);
+    }
+
+    [Fact]
+    public void A_lease_wait_without_an_answer_asks_again_under_a_new_attempt()
+    {
+        var again = Awaiting().OnLeaseWaitExpired(1);
+
+        Assert.Equal(new PairPhase.AwaitingHost(T0 + Interval, 2), again.Schedule.Phase);
+        Assert.Equal(new PairDecisions { RequestLease = 2 }, again.Decisions);
+    }
+
+    [Fact]
+    public void A_granted_lease_sends_one_ping_and_writes_the_next_wake_up_before_the_outcome()
+    {
+        var pingAt = T0 + Interval + TimeSpan.FromMilliseconds(40);
+
+        var granted = Awaiting().OnLeaseGranted(1, pingAt, Vllm);
+
+        Assert.Equal(new PairPhase.Pinging(1, pingAt, "vllm"), granted.Schedule.Phase);
+        Assert.True(granted.Decisions.SendPing);
+        // Written now: a successor after a crash mid-ping waits an interval instead of pinging again at once.
+        Assert.Equal(new ScheduleChange.Upsert(Pair, 120, pingAt + Interval), granted.Decisions.Mirror);
+        Assert.Equal(new PairMetric.PingSent("vllm", TimeSpan.FromMilliseconds(40)), granted.Decisions.Metric);
+    }
+
+    [Fact]
+    public void A_pair_whose_provider_went_away_while_it_waited_gives_the_lease_back_and_says_why()
+    {
+        var granted = Awaiting().OnLeaseGranted(1, T0 + Interval, new PingTarget.NotPingable("no provider in models-config for this model and host"));
+
+        Assert.Equal(1, granted.Decisions.ReleaseLease);
+        Assert.False(granted.Decisions.SendPing);
+        Assert.Equal(PairState.Unconfigured, granted.Schedule.Status("n").State);
+        Assert.Equal(T0 + Interval * 2, granted.Schedule.NextWakeUp);
+    }
+
+    [Fact]
+    public void Success_schedules_one_interval_after_the_ping_started_and_gives_the_lease_back()
+    {
+        var pinging = Pinging(at: T0 + Interval);
+
+        var succeeded = pinging.OnPingSucceeded(200, TimeSpan.FromSeconds(3));
+
+        Assert.Equal(new PairPhase.Scheduled(T0 + Interval * 2), succeeded.Schedule.Phase);
+        Assert.Equal(1, succeeded.Decisions.ReleaseLease);
+        Assert.Equal(new LastPing(T0 + Interval, true, 200, TimeSpan.FromSeconds(3), null), succeeded.Schedule.LastPing);
+        Assert.Equal(new PairMetric.PingSucceeded("vllm", TimeSpan.FromSeconds(3)), succeeded.Decisions.Metric);
+    }
+
+    [Fact]
+    public void Usage_during_a_ping_keeps_the_ping_and_its_success_schedules_one_interval_after_the_usage()
+    {
+        var usedAt = T0 + Interval + TimeSpan.FromSeconds(1);
+        var used = Pinging(at: T0 + Interval).OnUsage(Every(Interval), usedAt);
+
+        Assert.IsType<PairPhase.Pinging>(used.Schedule.Phase);
+        Assert.Null(used.Decisions.ReleaseLease);
+        Assert.Equal(new ScheduleChange.Upsert(Pair, 120, usedAt + Interval), used.Decisions.Mirror);
+        Assert.Equal(usedAt + Interval, used.Schedule.OnPingSucceeded(200, TimeSpan.FromSeconds(3)).Schedule.NextWakeUp);
+    }
+
+    [Fact]
+    public void Failures_back_off_from_5s_doubling_capped_at_the_interval()
+    {
+        var schedule = PairSchedule.Fresh(Pair, Settings).OnUsage(Every(TimeSpan.FromSeconds(30)), T0).Schedule;
+        var now = T0 + TimeSpan.FromSeconds(30);
+        var delays = new List<TimeSpan>();
+        for (var failure = 1; failure <= 5; failure++)
+        {
+            schedule = schedule.OnDue(now, Vllm).Schedule;
+            var attempt = ((PairPhase.AwaitingHost)schedule.Phase).Attempt;
+            schedule = schedule.OnLeaseGranted(attempt, now, Vllm).Schedule;
+            var failed = schedule.OnPingFailed(PingFailureReason.HttpStatus, 500, TimeSpan.Zero, "HTTP 500", now);
+            Assert.Equal(PairState.BackingOff, failed.Schedule.Status("n").State);
+            Assert.Equal(failure, failed.Schedule.ConsecutiveFailures);
+            delays.Add(failed.Schedule.NextWakeUp!.Value - now);
+            (schedule, now) = (failed.Schedule, failed.Schedule.NextWakeUp!.Value);
+        }
+
+        Assert.Equal(new[] { 5, 10, 20, 30, 30 }.Select(s => TimeSpan.FromSeconds(s)), delays);
+        Assert.Equal(0, schedule.OnDue(now, Vllm).Schedule.OnLeaseGranted(6, now, Vllm).Schedule.OnPingSucceeded(200, TimeSpan.Zero).Schedule.ConsecutiveFailures);
+    }
+
+    [Fact]
+    public void A_failure_after_usage_during_the_ping_waits_a_full_interval_after_the_usage()
+    {
+        var usedAt = T0 + Interval + TimeSpan.FromSeconds(1);
+        var used = Pinging(at: T0 + Interval).OnUsage(Every(Interval), usedAt).Schedule;
+
+        var failed = used.OnPingFailed(PingFailureReason.Timeout, null, TimeSpan.FromSeconds(60), "no answer", usedAt + TimeSpan.FromSeconds(59));
+
+        Assert.Equal(new PairPhase.Scheduled(usedAt + Interval), failed.Schedule.Phase);
+        Assert.Equal(1, failed.Schedule.ConsecutiveFailures);
+    }
+
+    [Fact]
+    public void A_lost_outcome_is_a_timeout_failure_of_that_attempt_only()
+    {
+        var pinging = Pinging(at: T0 + Interval);
+
+        Assert.Same(pinging, pinging.OnPingOutcomeLost(7, T0 + Interval * 2).Schedule);
+        var lost = pinging.OnPingOutcomeLost(1, T0 + Interval + TimeSpan.FromSeconds(65));
+
+        Assert.Equal(PingFailureReason.Timeout, ((PairMetric.PingFailed)lost.Decisions.Metric!).Reason);
+        Assert.Equal(1, lost.Decisions.ReleaseLease);
+    }
+
+    [Theory]
+    [InlineData(null, "keep_alive is not set")]
+    [InlineData("0s", "keep_alive is zero")]
+    [InlineData("soon", "invalid keep_alive 'soon'")]
+    public void Falsy_or_invalid_keep_alive_turns_the_pair_off_writes_it_off_and_warns_once(string? keepAlive, string reason)
+    {
+        var off = Scheduled().OnUsage(KeepAliveDuration.Parse(keepAlive), T0 + TimeSpan.FromSeconds(1));
+
+        Assert.Equal(PairState.Off, off.Schedule.Status("n").State);
+        Assert.StartsWith(reason, off.Schedule.Status("n").Reason);
+        Assert.Equal(new ScheduleChange.Upsert(Pair, 0, null), off.Decisions.Mirror);
+        Assert.Equal(Akka.Event.LogLevel.WarningLevel, off.Decisions.Log!.Level);
+        Assert.Null(off.Schedule.OnUsage(KeepAliveDuration.Parse(keepAlive), T0 + TimeSpan.FromSeconds(2)).Decisions.Log);
+    }
+
+    [Fact]
+    public void A_pair_turned_off_during_a_ping_gives_the_lease_back_when_the_ping_ends()
+    {
+        var off = Pinging(at: T0 + Interval).OnUsage(KeepAliveDuration.Parse(null), T0 + Interval + TimeSpan.FromSeconds(1));
+        Assert.Null(off.Decisions.ReleaseLease);
+
+        var ended = off.Schedule.OnPingSucceeded(200, TimeSpan.FromSeconds(2));
+
+        Assert.Equal(1, ended.Decisions.ReleaseLease);
+        Assert.Equal(PairState.Off, ended.Schedule.Status("n").State);
+        Assert.Equal(new PairDecisions(), ended.Schedule.OnPingSucceeded(200, TimeSpan.Zero).Decisions);
+    }
+
+    [Fact]
+    public void Usage_while_the_pair_waits_for_its_host_drops_the_lease_request()
+    {
+        var used = Awaiting().OnUsage(Every(Interval), T0 + Interval + TimeSpan.FromSeconds(1));
+
+        Assert.Equal(1, used.Decisions.ReleaseLease);
+        Assert.IsType<PairPhase.Scheduled>(used.Schedule.Phase);
+    }
+
+    [Fact]
+    public void A_pair_without_a_usable_provider_is_looked_at_again_one_interval_later_and_says_so_once()
+    {
+        var missing = new PingTarget.NotPingable("no provider in models-config for this model and host");
+
+        var first = Scheduled().OnDue(T0 + Interval, missing);
+        var again = first.Schedule.OnDue(T0 + Interval * 2, missing);
+
+        Assert.Equal(new PairPhase.Unconfigured(T0 + Interval * 2, missing.Problem), first.Schedule.Phase);
+        Assert.Equal(new PairMetric.PingSkipped("unconfigured"), first.Decisions.Metric);
+        Assert.NotNull(first.Decisions.Log);
+        Assert.Null(again.Decisions.Log);
+        Assert.Equal(1, again.Schedule.OnDue(T0 + Interval * 3, Vllm).Decisions.RequestLease);
+    }
+
+    [Fact]
+    public void Max_idle_stops_pinging_until_the_next_usage()
+    {
+        var settings = Settings with { MaxIdle = TimeSpan.FromMinutes(5) };
+        var schedule = PairSchedule.Fresh(Pair, settings).OnUsage(Every(Interval), T0).Schedule;
+
+        var idle = schedule.OnDue(T0 + TimeSpan.FromMinutes(6), Vllm);
+
+        Assert.Equal(PairState.IdleExpired, idle.Schedule.Status("n").State);
+        Assert.Equal(new ScheduleChange.Upsert(Pair, 120, null), idle.Decisions.Mirror);
+        Assert.Null(idle.Decisions.WakeAt);
+        Assert.Equal(PairState.Scheduled, idle.Schedule.OnUsage(Every(Interval), T0 + TimeSpan.FromMinutes(7)).Schedule.Status("n").State);
+    }
+
+    [Fact]
+    public void A_fresh_pair_resumes_a_stored_future_wake_up_without_writing_it_back()
+    {
+        var stored = T0 + TimeSpan.FromMinutes(50);
+
+        var resumed = Fresh().OnStoredSchedule(3600, stored, T0);
+
+        Assert.Equal(new PairPhase.Scheduled(stored), resumed.Schedule.Phase);
+        Assert.Equal(stored, resumed.Decisions.WakeAt);
+        Assert.Null(resumed.Decisions.Mirror);
+        // The store holds it, so after a Redis restart it is written again.
+        Assert.NotNull(resumed.Schedule.OnStoreBack().Decisions.Mirror);
+    }
+
+    [Fact]
+    public void An_overdue_stored_wake_up_fires_after_the_pairs_offset_and_is_written()
+    {
+        var settings = new KeepAliveSettings { SpreadFraction = 0.05, MaxSpread = TimeSpan.FromSeconds(10) };
+        var offset = PingSpread.OffsetFor(Pair, Interval, settings);
+
+        var resumed = PairSchedule.Fresh(Pair, settings).OnStoredSchedule(120, T0 - TimeSpan.FromMinutes(30), T0);
+
+        Assert.Equal(T0 + offset, resumed.Schedule.NextWakeUp);
+        Assert.Equal(new ScheduleChange.Upsert(Pair, 120, T0 + offset), resumed.Decisions.Mirror);
+    }
+
+    [Fact]
+    public void A_pair_with_a_schedule_of_its_own_keeps_it_over_a_stored_or_handed_over_one()
+    {
+        var own = Scheduled();
+
+        Assert.Same(own, own.OnStoredSchedule(3600, T0 + TimeSpan.FromHours(1), T0).Schedule);
+        Assert.Same(own, own.OnHandedOver(Scheduled().Status("n") with { KeepAliveSeconds = 60 }).Schedule);
+    }
+
+    [Fact]
+    public void A_successor_takes_over_its_predecessors_schedule_failures_and_last_ping()
+    {
+        var backingOff = Pinging(at: T0 + Interval).OnPingFailed(PingFailureReason.HttpStatus, 503, TimeSpan.Zero, "HTTP 503", T0 + Interval).Schedule;
+        var predecessor = backingOff.Status("node-a");
+
+        var successor = Fresh().OnHandedOver(predecessor);
+
+        Assert.Equal(predecessor with { Node = "node-b" }, successor.Schedule.Status("node-b"));
+        Assert.Equal(predecessor.NextWakeUp, successor.Decisions.WakeAt);
+        Assert.NotNull(successor.Decisions.Mirror);
+    }
+
+    [Fact]
+    public void A_successor_of_a_pair_that_was_pinging_or_waiting_is_due_again_at_the_written_wake_up()
+    {
+        var predecessor = Pinging(at: T0 + Interval).Status("node-a");
+        Assert.Equal(PairState.Pinging, predecessor.State);
+
+        var successor = Fresh().OnHandedOver(predecessor).Schedule;
+
+        Assert.Equal(new PairPhase.Scheduled(T0 + Interval * 2), successor.Phase);
+    }
+
+    [Fact]
+    public void Unregister_removes_the_keys_lingers_as_a_tombstone_and_leaves_unless_used_again()
+    {
+        var unregistered = Awaiting().OnUnregister();
+
+        Assert.Equal(new ScheduleChange.Remove(Pair), unregistered.Decisions.Mirror);
+        Assert.Equal(1, unregistered.Decisions.ReleaseLease);
+        Assert.True(unregistered.Decisions.Linger);
+        var tombstone = unregistered.Schedule;
+        Assert.Same(tombstone, tombstone.OnStoredSchedule(120, T0, T0).Schedule);
+        Assert.Equal(new PairDecisions(), tombstone.OnStoreBack().Decisions);
+        Assert.True(tombstone.OnLingerOver().Decisions.Leave);
+
+        var usedAgain = tombstone.OnUsage(Every(Interval), T0 + Interval).Schedule;
+        Assert.Equal(PairState.Scheduled, usedAgain.Status("n").State);
+        Assert.False(usedAgain.OnLingerOver().Decisions.Leave);
+    }
+
+    [Fact]
+    public void A_pair_that_moves_hands_its_schedule_over_and_gives_back_the_lease_it_waits_for()
+    {
+        var handOff = Awaiting().OnHandOff(successorKnown: true);
+
+        Assert.Equal(new PairDecisions { ReleaseLease = 1, HandOver = true }, handOff.Decisions);
+        Assert.False(Awaiting().OnHandOff(successorKnown: false).Decisions.HandOver);
+        Assert.False(Fresh().OnHandOff(successorKnown: true).Decisions.HandOver);
+        Assert.False(Scheduled().OnUnregister().Schedule.OnHandOff(successorKnown: true).Decisions.HandOver);
+    }
+
+    [Fact]
+    public void A_fresh_pair_says_it_has_no_usage_yet_and_has_nothing_to_write_again()
+    {
+        var status = Fresh().Status("n");
+
+        Assert.Equal((PairState.Off, "no usage recorded yet", (DateTimeOffset?)null), (status.State, status.Reason, status.NextWakeUp));
+        Assert.Equal(new PairDecisions(), Fresh().OnStoreBack().Decisions);
+    }
+
+    private static PairSchedule Fresh() => PairSchedule.Fresh(Pair, Settings);
+
+    private static KeepAliveSetting Every(TimeSpan interval) => new KeepAliveSetting.Every(interval);
+
+    private static PairSchedule Scheduled() => Fresh().OnUsage(Every(Interval), T0).Schedule;
+
+    private static PairSchedule Awaiting() => Scheduled().OnDue(T0 + Interval, Vllm).Schedule;
+
+    private static PairSchedule Pinging(DateTimeOffset at) => Awaiting().OnLeaseGranted(1, at, Vllm).Schedule;
+}
