@@ -124,7 +124,8 @@ public static class KeepAliveApi
     private static async Task<IResult> ListProvidersAsync(HttpRequest request, ProviderDirectory directory, CancellationToken cancellation)
     {
         var problems = new UsageRequests.Problems();
-        if (PairQuery.Read(request.Query, problems) is not { } query) return Invalid(problems);
+        var parameters = UsageRequests.StrictQuery(request, PairQuery.Parameters, problems);
+        if (PairQuery.Read(parameters, problems) is not { } query) return Invalid(problems);
         return Results.Ok(ProviderListJson.From(await directory.ListAsync(query, cancellation), query));
     }
 

@@ -92,7 +92,7 @@ public sealed class EndpointSweepSpecs(SweptHostFixture fixture, ITestOutputHelp
         new("DELETE", "/api/usage", Query: PairQuery),
         new("POST", "/api/hosts/requests/start", Body: HostBody),
         new("POST", "/api/hosts/requests/finish", Body: HostBody),
-        new("GET", "/api/providers"),
+        new("GET", "/api/providers", Query: [new("q", "sweep"), new("sort", "model"), new("order", "asc"), new("offset", "0"), new("limit", "10")]),
         new("GET", "/api/providers/one", Query: PairQuery),
         new("GET", "/api/hosts"),
         new("GET", "/api/cluster"),
@@ -210,6 +210,23 @@ public sealed class EndpointSweepSpecs(SweptHostFixture fixture, ITestOutputHelp
         var response = await SendAsync(endpoint.Method, $"{endpoint.Path}?{endpoint.QueryWith(parameter, encoded)}");
 
         await AssertInvalidAsync(response, parameter, "not valid UTF-8 text");
+    }
+
+    public static IEnumerable<object[]> QueryParameters() =>
+        from endpoint in Endpoints
+        from parameter in endpoint.QueryFields
+        select new object[] { endpoint.Name, parameter.Name };
+
+    [Theory]
+    [MemberData(nameof(QueryParameters))]
+    public async Task A_query_parameter_given_twice_is_400_naming_it(string endpointName, string parameter)
+    {
+        var endpoint = Endpoint(endpointName);
+        var valid = endpoint.QueryFields.Single(field => field.Name == parameter).Valid;
+
+        var response = await SendAsync(endpoint.Method, $"{endpoint.Path}?{endpoint.QueryWith(null, null)}&{parameter}={valid}");
+
+        await AssertInvalidAsync(response, parameter, "must be given once");
     }
 
     public static IEnumerable<object[]> BodyFieldsOfTheWrongType() =>
