@@ -178,11 +178,7 @@ public sealed class EndpointSweepSpecs(SweptHostFixture fixture, ITestOutputHelp
         Assert.Equal(Endpoints.Select(endpoint => endpoint.Name).Order(StringComparer.Ordinal), mapped);
     }
 
-    public static IEnumerable<object[]> BodyFieldsWithInvalidText() =>
-        from endpoint in Endpoints where endpoint.Body is not null
-        from field in endpoint.Body!.Fields
-        from json in InvalidTextInJson
-        select new object[] { endpoint.Name, field.Name, json };
+    public static IEnumerable<object[]> BodyFieldsWithInvalidText() => EveryBodyFieldWith(InvalidTextInJson);
 
     [Theory]
     [MemberData(nameof(BodyFieldsWithInvalidText))]
@@ -196,10 +192,9 @@ public sealed class EndpointSweepSpecs(SweptHostFixture fixture, ITestOutputHelp
     }
 
     public static IEnumerable<object[]> QueryParametersWithInvalidText() =>
-        from endpoint in Endpoints
-        from parameter in endpoint.QueryFields
+        from row in QueryParameters()
         from encoded in InvalidTextInQuery
-        select new object[] { endpoint.Name, parameter.Name, encoded };
+        select new[] { row[0], row[1], encoded };
 
     [Theory]
     [MemberData(nameof(QueryParametersWithInvalidText))]
@@ -229,11 +224,7 @@ public sealed class EndpointSweepSpecs(SweptHostFixture fixture, ITestOutputHelp
         await AssertInvalidAsync(response, parameter, "must be given once");
     }
 
-    public static IEnumerable<object[]> BodyFieldsOfTheWrongType() =>
-        from endpoint in Endpoints where endpoint.Body is not null
-        from field in endpoint.Body!.Fields
-        from json in WrongTypes
-        select new object[] { endpoint.Name, field.Name, json };
+    public static IEnumerable<object[]> BodyFieldsOfTheWrongType() => EveryBodyFieldWith(WrongTypes);
 
     /// <summary>A value of another type is refused naming the field, unless the field takes it (<c>keep_alive</c>: null or false turn a pair off).</summary>
     [Theory]
@@ -310,6 +301,13 @@ public sealed class EndpointSweepSpecs(SweptHostFixture fixture, ITestOutputHelp
             Assert.Equal(HttpStatusCode.Accepted, (await Host.Http.DeleteAsync($"/api/usage?model_name={Uri.EscapeDataString(model)}&host={Uri.EscapeDataString(host)}")).StatusCode);
         }
     }
+
+    /// <summary>Rows (endpoint, field, JSON value): every string field of every body with each of <paramref name="values"/>.</summary>
+    private static IEnumerable<object[]> EveryBodyFieldWith(IEnumerable<string> values) =>
+        from endpoint in Endpoints where endpoint.Body is not null
+        from field in endpoint.Body!.Fields
+        from json in values
+        select new object[] { endpoint.Name, field.Name, json };
 
     private static SweptEndpoint Endpoint(string name) => Endpoints.Single(endpoint => endpoint.Name == name);
 
