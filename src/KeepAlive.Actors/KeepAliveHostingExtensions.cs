@@ -121,16 +121,14 @@ public static class KeepAliveHostingExtensions
             ProviderRegionName,
             (system, registry) =>
             {
-                var deps = new Lazy<ProviderDependencies>(() => new ProviderDependencies(
+                var props = new Lazy<Props>(() => ProviderActor.ForEntities(new ProviderDependencies(
                     settings, catalog,
                     registry.Get<HostGateRegion>(),
                     registry.Get<KeepAlivePingSenders>(),
                     registry.Get<KeepAliveScheduler>(),
                     new ClusterSuccessorRegions(system, ProviderRegionName, sharding.Role),
-                    Logging.GetLogger(system, typeof(ProviderActor))));
-                return entityId => ProviderKey.TryParse(entityId, out var pair)
-                    ? ProviderActor.Props(pair, deps.Value).WithMailbox(PairMailboxType.ConfigPath)
-                    : throw new ArgumentException($"Not a keep-alive entity id (<model>|<host>): '{entityId}'", nameof(entityId));
+                    Logging.GetLogger(system, typeof(ProviderActor)))));
+                return _ => props.Value;
             },
             new ProviderMessageExtractor(sharding.MaxShards),
             new ShardOptions

@@ -24,7 +24,7 @@ public sealed class PairMessageQueue : IMessageQueue, IUnboundedMessageQueueSema
     private Envelope _head;
     private bool _hasHead;
 
-    // Kept once allocated: a pair busy enough to need it is likely to need it again.
+    // Only while more than one message waits: dropped when the head is the last, so an idle pair holds none.
     private Queue<Envelope>? _behindHead;
 
     // Locks on itself: it is its only user (the mailbox), and a separate lock object would cost every pair 24 bytes.
@@ -65,9 +65,10 @@ public sealed class PairMessageQueue : IMessageQueue, IUnboundedMessageQueueSema
         {
             envelope = _head;
             if (!_hasHead) return false;
-            if (_behindHead is { Count: > 0 } behind)
+            if (_behindHead is { } behind)
             {
                 _head = behind.Dequeue();
+                if (behind.Count == 0) _behindHead = null;
             }
             else
             {

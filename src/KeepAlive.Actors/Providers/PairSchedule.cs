@@ -132,7 +132,7 @@ public sealed record PairSchedule
         Settings = settings;
     }
 
-    public ProviderKey Pair { get; }
+    public ProviderKey Pair { get; private init; }
 
     public KeepAliveSettings Settings { get; }
 
@@ -168,6 +168,13 @@ public sealed record PairSchedule
     public static PairSchedule Fresh(ProviderKey pair, KeepAliveSettings settings) => new(pair, settings);
 
     internal PairSchedule WithLoggedProblem(string problem) => this with { LoggedProblem = problem };
+
+    /// <summary>
+    /// The same pair under <paramref name="key"/>'s instance, when it is equal: a pair's actor then holds the strings its
+    /// shard already holds for the entity id instead of a copy of its own.
+    /// </summary>
+    public PairSchedule SharingKey(ProviderKey key) =>
+        ReferenceEquals(key, Pair) || !key.Equals(Pair) ? this : this with { Pair = key };
 
     /// <summary>The keep_alive in whole seconds as the store keeps it; 0 when the pair has none.</summary>
     public long KeepAliveSeconds => Interval is { } interval ? (long)Math.Ceiling(interval.TotalSeconds) : 0;

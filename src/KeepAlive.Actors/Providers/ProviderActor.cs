@@ -49,8 +49,26 @@ public sealed class ProviderActor : UntypedActor
         _schedule = PairSchedule.Fresh(pair, deps.Settings);
     }
 
+    /// <summary>A pair's actor named by its escaped entity id, as sharding names it: the pair is read from the name.</summary>
+    public ProviderActor(ProviderDependencies deps)
+        : this(PairNamed(Context.Self.Path.Name), deps)
+    {
+    }
+
     public static Props Props(ProviderKey pair, ProviderDependencies deps) =>
         Akka.Actor.Props.Create(() => new ProviderActor(pair, deps));
+
+    /// <summary>
+    /// One Props for every pair of a shard region, each actor reading its pair from its name: a Props per pair would be
+    /// kept by each actor, a couple of hundred bytes each.
+    /// </summary>
+    public static Props ForEntities(ProviderDependencies deps) =>
+        Akka.Actor.Props.Create(() => new ProviderActor(deps)).WithMailbox(PairMailboxType.ConfigPath);
+
+    private static ProviderKey PairNamed(string actorName) =>
+        ProviderKey.TryParse(Uri.UnescapeDataString(actorName), out var pair)
+            ? pair
+            : throw new ArgumentException($"Not a keep-alive entity id (<model>|<host>): '{Uri.UnescapeDataString(actorName)}'", nameof(actorName));
 
     private ProviderKey Pair => _schedule.Pair;
 
@@ -67,6 +85,10 @@ public sealed class ProviderActor : UntypedActor
             FollowSuccessor(message);
             return;
         }
+
+        // The message that started the pair came through its shard, which keeps that key's entity id: hold the same key
+        // instead of the one parsed from the actor's name (while nothing has given the pair a schedule yet).
+        if (_schedule.Phase is PairPhase.Fresh && message is IWithProviderKey forPair) _schedule = _schedule.SharingKey(forPair.Pair);
 
         switch (message)
         {

@@ -14,12 +14,13 @@ public sealed record ProviderKey
 {
     private const char Separator = '|';
 
-    private ProviderKey(string model, string host)
+    // The entity id is read by the shard extractor for every message: built once, not per read; a key parsed from an
+    // entity id keeps that string rather than building an equal one (a node holds one key per pair).
+    private ProviderKey(string model, string host, string? entityId = null)
     {
         Model = model;
         Host = host;
-        // Read by the shard extractor for every message: built once, not per read.
-        EntityId = $"{model}{Separator}{host}";
+        EntityId = entityId ?? $"{model}{Separator}{host}";
     }
 
     public string Model { get; }
@@ -41,7 +42,7 @@ public sealed record ProviderKey
         var model = entityId[..split];
         var host = entityId[(split + 1)..];
         if (string.IsNullOrWhiteSpace(model) || string.IsNullOrWhiteSpace(host)) return false;
-        key = new ProviderKey(model, host);
+        key = new ProviderKey(model, host, entityId);
         return true;
     }
 

@@ -33,9 +33,10 @@ public static class SweeperProtocol
 /// pairs of a lost node start again on the others from their stored schedule.</item>
 /// <item>Every <see cref="SchedulerSettings.SweepInterval"/>, the pairs due within the next interval: pairs written by
 /// other programs, and any pair whose actor is gone, are alive before they are due.</item>
-/// <item>Paced: a page (<see cref="SchedulerSettings.SweepPageSize"/>) is read only when every pair of the previous
-/// page has confirmed, so a sweep of a million pairs never floods the regions' buffers (which drop messages past
-/// their size).</item>
+/// <item>Paced: the next page (<see cref="SchedulerSettings.SweepPageSize"/>) is read only while fewer than
+/// <see cref="SchedulerSettings.SweepInFlight"/> handed-over schedules wait for their pair's confirmation, so a sweep of
+/// a million pairs never floods the regions' buffers (which drop messages past their size), and pages overlap: a slow
+/// pair does not hold up the next page.</item>
 /// </list>
 /// </remarks>
 public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
@@ -56,9 +57,31 @@ public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
 
     private sealed record PageRead(DuePage Page);
 
-    private sealed record PageDelivered(DueCursor? Next, int Pairs);
+    private sealed record PageUnreadable(Exception Cause);
 
-    private sealed record SweepFailed(Exception Cause);
+    private sealed record PageDelivered(int Pairs);
+
+    private sealed record PageUndelivered(int Pairs, Exception Cause);
+
+    /// <summary>One sweep in progress: where it reads next and what it waits for.</summary>
+    private sealed class Run(Reach reach)
+    {
+        public Reach Reach { get; } = reach;
+
+        /// <summary>Where the next page starts; null once the last page was read.</summary>
+        public DueCursor? Next { get; set; }
+
+        public bool AllRead { get; set; }
+
+        public bool Reading { get; set; }
+
+        /// <summary>Handed-over schedules whose pairs have not confirmed yet.</summary>
+        public int InFlight { get; set; }
+
+        public Exception? Failure { get; set; }
+
+        public bool Done => (AllRead || Failure is not null) && !Reading && InFlight == 0;
+    }
 
     // A page whose pairs do not all confirm within this is read again a moment later (a shard still finding its home).
     private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(10);
@@ -76,7 +99,7 @@ public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
     private readonly IActorRef _writer;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<string> _reportedProblems = [];
-    private Reach? _sweeping;
+    private Run? _run;
     private bool _everythingRequested;
     private long _fullSweeps;
     private long _dueSweeps;
@@ -95,11 +118,16 @@ public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
         Receive<ClusterEvent.MemberRemoved>(removed => OnMemberRemoved(removed.Member));
         Receive<MemberGone>(_ => Request(Reach.Everything));
         Receive<Sweep>(sweep => Request(sweep.Reach));
-        Receive<PageRead>(read => Deliver(read.Page));
-        Receive<PageDelivered>(OnPageDelivered);
-        Receive<SweepFailed>(failed => OnSweepFailed(failed.Cause));
+        Receive<PageRead>(read => OnPageRead(read.Page));
+        Receive<PageUnreadable>(unreadable => OnFailure(unreadable.Cause, reading: true));
+        Receive<PageDelivered>(delivered => OnDelivered(delivered.Pairs));
+        Receive<PageUndelivered>(undelivered =>
+        {
+            OnFailure(undelivered.Cause, reading: false);
+            OnDelivered(undelivered.Pairs);
+        });
         Receive<SweeperProtocol.GetSweeperStatus>(_ =>
-            Sender.Tell(new SweeperProtocol.SweeperStatus(_fullSweeps, _dueSweeps, _handedOver, _sweeping is not null)));
+            Sender.Tell(new SweeperProtocol.SweeperStatus(_fullSweeps, _dueSweeps, _handedOver, _run is not null)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -130,66 +158,86 @@ public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
 
     private void Request(Reach reach)
     {
-        if (_sweeping is not null)
+        if (_run is not null)
         {
             // A full sweep asked for during another one runs after it: the one running may have read past a lost node's pairs.
             if (reach == Reach.Everything) _everythingRequested = true;
             return;
         }
 
-        _sweeping = reach;
-        ReadPage(null);
+        _run = new Run(reach);
+        ReadNextPage();
     }
 
-    private void ReadPage(DueCursor? after)
+    private void ReadNextPage()
     {
+        var run = _run!;
+        if (run.Reading || run.AllRead || run.Failure is not null || run.InFlight + _settings.SweepPageSize > _settings.SweepInFlight) return;
+        run.Reading = true;
         // A due sweep looks one interval ahead, so a pair's actor is alive and armed before its wake-up.
-        var upTo = _sweeping == Reach.Everything ? DateTimeOffset.MaxValue : Context.System.Scheduler.Now + _settings.SweepInterval;
+        var upTo = run.Reach == Reach.Everything ? DateTimeOffset.MaxValue : Context.System.Scheduler.Now + _settings.SweepInterval;
         var self = Self;
-        _store.ReadDueAsync(upTo, after, _settings.SweepPageSize).PipeTo(self,
+        _store.ReadDueAsync(upTo, run.Next, _settings.SweepPageSize).PipeTo(self,
             success: page => new PageRead(page),
-            failure: ex => new SweepFailed(ex));
+            failure: ex => new PageUnreadable(ex));
     }
 
-    private void Deliver(DuePage page)
+    private void OnPageRead(DuePage page)
     {
+        var run = _run!;
+        run.Reading = false;
+        run.Next = page.Next;
+        run.AllRead = page.Next is null;
         foreach (var problem in page.Problems)
         {
             if (_reportedProblems.Add(problem)) _log.Warning("[keep-alive] skipped stored data: {0}", problem);
         }
 
-        var self = Self;
-        var next = page.Next;
-        var count = page.Due.Count;
-        Task.WhenAll(page.Due.Select(stored => _providers.Ask<Confirmed>(
-                new ProviderProtocol.ResumeSchedule(stored.Pair, stored.KeepAliveSeconds, stored.NextWakeUp!.Value), DeliveryTimeout)))
-            .PipeTo(self, success: () => new PageDelivered(next, count), failure: ex => new SweepFailed(ex));
+        if (page.Due.Count > 0)
+        {
+            run.InFlight += page.Due.Count;
+            var (self, count) = (Self, page.Due.Count);
+            Task.WhenAll(page.Due.Select(stored => _providers.Ask<Confirmed>(
+                    new ProviderProtocol.ResumeSchedule(stored.Pair, stored.KeepAliveSeconds, stored.NextWakeUp!.Value), DeliveryTimeout)))
+                .PipeTo(self, success: () => new PageDelivered(count), failure: ex => new PageUndelivered(count, ex));
+        }
+
+        Continue();
     }
 
-    private void OnPageDelivered(PageDelivered delivered)
+    private void OnDelivered(int pairs)
     {
-        _handedOver += delivered.Pairs;
-        if (delivered.Next is { } next)
+        _run!.InFlight -= pairs;
+        _handedOver += pairs;
+        Continue();
+    }
+
+    private void OnFailure(Exception cause, bool reading)
+    {
+        var run = _run!;
+        if (reading) run.Reading = false;
+        run.Failure ??= cause;
+        Continue();
+    }
+
+    private void Continue()
+    {
+        var run = _run!;
+        if (!run.Done)
         {
-            ReadPage(next);
+            ReadNextPage();
             return;
         }
 
-        if (_sweeping == Reach.Everything) _fullSweeps++;
+        _run = null;
+        if (run.Failure is { } failure)
+        {
+            _log.Debug("[keep-alive] sweep of the stored schedule failed, trying again: {0}", failure.Message);
+            if (run.Reach == Reach.Everything) Timers.StartSingleTimer(nameof(FullSweepRetry), new Sweep(Reach.Everything), FullSweepRetry);
+        }
+        else if (run.Reach == Reach.Everything) _fullSweeps++;
         else _dueSweeps++;
-        Finish();
-    }
 
-    private void OnSweepFailed(Exception cause)
-    {
-        _log.Debug("[keep-alive] sweep of the stored schedule failed, trying again: {0}", cause.Message);
-        if (_sweeping == Reach.Everything) Timers.StartSingleTimer(nameof(FullSweepRetry), new Sweep(Reach.Everything), FullSweepRetry);
-        Finish();
-    }
-
-    private void Finish()
-    {
-        _sweeping = null;
         if (!_everythingRequested) return;
         _everythingRequested = false;
         Request(Reach.Everything);

@@ -28,6 +28,12 @@ public sealed record SchedulerSettings
     /// <summary>Members read per sweep request (<c>ZRANGE ... BYSCORE LIMIT</c>).</summary>
     public int SweepPageSize { get; init; } = 1000;
 
+    /// <summary>
+    /// Stored schedules a sweep hands over before their pairs confirm; the next page waits past it. Well under a shard
+    /// region's buffer (100,000 messages by default), which drops what does not fit while shards find their home.
+    /// </summary>
+    public int SweepInFlight { get; init; } = 10_000;
+
     /// <summary>Delete every key of the schema before the first sweep (the original's clear_buffers). Wipes shared state.</summary>
     public bool ClearOnStart { get; init; }
 
@@ -38,6 +44,7 @@ public sealed record SchedulerSettings
         Require(MaxBatchSize > 0, nameof(MaxBatchSize), "must be at least 1");
         Require(SweepInterval > TimeSpan.Zero, nameof(SweepInterval), "must be positive");
         Require(SweepPageSize > 0, nameof(SweepPageSize), "must be at least 1");
+        Require(SweepInFlight >= SweepPageSize, nameof(SweepInFlight), "must be at least the sweep page size");
         return this;
     }
 

@@ -354,6 +354,16 @@ public sealed class PairScheduleSpecs
         Assert.Equal(new PairDecisions(), Fresh().OnStoreBack().Decisions);
     }
 
+    [Fact]
+    public void A_pair_takes_an_equal_keys_instance_and_ignores_another_pairs_key()
+    {
+        var sameButOtherInstance = ProviderKey.From(Pair.Model, Pair.Host);
+        Assert.NotSame(Pair, sameButOtherInstance);
+
+        Assert.Same(sameButOtherInstance, Fresh().SharingKey(sameButOtherInstance).Pair);
+        Assert.Same(Pair, Fresh().SharingKey(ProviderKey.From("other", Pair.Host)).Pair);
+    }
+
     private static PairSchedule Fresh() => PairSchedule.Fresh(Pair, Settings);
 
     private static KeepAliveSetting Every(TimeSpan interval) => new KeepAliveSetting.Every(interval);

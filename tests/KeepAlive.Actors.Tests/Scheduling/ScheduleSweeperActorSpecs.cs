@@ -113,23 +113,29 @@ public sealed class ScheduleSweeperActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
-    public void The_next_page_is_read_only_once_every_pair_of_the_page_confirmed()
+    public void Pages_are_read_only_while_the_unconfirmed_handed_over_schedules_stay_within_the_window()
     {
-        Store("pair", 6, Now - TimeSpan.FromMinutes(1));
+        Store("pair", 8, Now - TimeSpan.FromMinutes(1));
         _confirm = false;
 
-        var sweeper = Start(pageSize: 2);
+        var sweeper = Start(pageSize: 2, inFlight: 4);
 
-        AwaitAssert(() => Assert.Equal(2, _unconfirmed.Count));
-        _unconfirmed.TryDequeue(out var first);
-        first!.Tell(Confirmed.Instance);
-        Assert.Equal(1, _store.DueReads);
+        // Two pages out, four unconfirmed: the third page waits.
+        AwaitAssert(() => Assert.Equal(4, _unconfirmed.Count));
+        Assert.Equal(2, _store.DueReads);
+        ConfirmOne();
+        Assert.Equal(2, _store.DueReads);
+        ConfirmOne();
+
+        // A whole page confirmed: the next is read, and the rest follow as they are confirmed.
+        AwaitAssert(() => Assert.Equal(3, _store.DueReads));
         _confirm = true;
-        _unconfirmed.TryDequeue(out var second);
-        second!.Tell(Confirmed.Instance);
-
-        AwaitAssert(() => Assert.Equal(1, Status(sweeper).FullSweepsCompleted));
-        Assert.Equal(4, _store.DueReads);
+        AwaitAssert(() =>
+        {
+            while (_unconfirmed.TryDequeue(out var waiting)) waiting.Tell(Confirmed.Instance);
+            Assert.Equal(1, Status(sweeper).FullSweepsCompleted);
+        });
+        Assert.Equal(8, Status(sweeper).PairsHandedOver);
     }
 
     [Fact]
@@ -183,9 +189,14 @@ public sealed class ScheduleSweeperActorSpecs : VirtualTimeSpecs
         Assert.Single(warnings, warning => warning.Contains("'m|h'"));
     }
 
-    private IActorRef Start(int pageSize = 1000) => Sys.ActorOf(ScheduleSweeperActor.Props(
+    private void ConfirmOne()
+    {
+        if (_unconfirmed.TryDequeue(out var waiting)) waiting.Tell(Confirmed.Instance);
+    }
+
+    private IActorRef Start(int pageSize = 1000, int inFlight = 10_000) => Sys.ActorOf(ScheduleSweeperActor.Props(
         _store,
-        new SchedulerSettings { SweepInterval = SweepInterval, SweepPageSize = pageSize }.Validate(),
+        new SchedulerSettings { SweepInterval = SweepInterval, SweepPageSize = pageSize, SweepInFlight = inFlight }.Validate(),
         _region.Ref,
         _writer.Ref));
 
