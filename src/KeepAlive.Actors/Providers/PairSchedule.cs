@@ -117,8 +117,8 @@ public abstract record PairMetric
 /// </summary>
 /// <remarks>
 /// Usage moves the next ping to usage + keep_alive. A due pair asks its host's gate for the lease; a host busy with
-/// another model postpones the ping by one interval. Success schedules the next ping one interval after the later of
-/// the ping's start and the last usage; failure retries after 5 s, doubling, capped at keep_alive, unless usage came
+/// another model postpones the ping by one interval. Success schedules the next ping one interval after the ping's
+/// end; failure retries after 5 s, doubling, capped at keep_alive, unless usage came
 /// during the ping (then a full interval after it). Every wake-up carries the pair's offset (<see cref="PingSpread"/>).
 /// </remarks>
 public sealed record PairSchedule
@@ -278,11 +278,16 @@ public sealed record PairSchedule
         });
     }
 
-    public PairStep OnPingSucceeded(int statusCode, TimeSpan latency)
+    /// <summary>
+    /// The next ping counts from the ping's end, as the original did and as the backends' idle timers do (Ollama
+    /// restarts its keep_alive when the last request finishes): a slow ping, often a cold load, is not followed at once
+    /// by another.
+    /// </summary>
+    public PairStep OnPingSucceeded(int statusCode, TimeSpan latency, DateTimeOffset now)
     {
         if (Phase is not PairPhase.Pinging pinging) return OutcomeAfterMovingOn();
         var done = this with { ConsecutiveFailures = 0, LastPing = new LastPing(pinging.StartedAt, true, statusCode, latency, null) };
-        var step = done.Enter(new PairPhase.Scheduled(done.After(Later(pinging.StartedAt, LastUsage))));
+        var step = done.Enter(new PairPhase.Scheduled(done.After(Later(now, LastUsage))));
         return step.With(step.Decisions with
         {
             ReleaseLease = pinging.Attempt,

@@ -115,7 +115,7 @@ public sealed class ProviderActor : UntypedActor
         PingLeaseGranted granted => _schedule.OnLeaseGranted(granted.Attempt, Now, PingTarget.Of(Lookup())),
         HostBusy busy => _schedule.OnHostBusy(busy.Attempt, busy.Occupant, Now),
         LeaseWaitExpired expired => _schedule.OnLeaseWaitExpired(expired.Attempt),
-        PingSucceeded succeeded => _schedule.OnPingSucceeded(succeeded.StatusCode, succeeded.Latency),
+        PingSucceeded succeeded => _schedule.OnPingSucceeded(succeeded.StatusCode, succeeded.Latency, Now),
         PingFailed failed => _schedule.OnPingFailed(failed.Reason, failed.StatusCode, failed.Latency, failed.Detail, Now),
         PingOutcomeLost lost => _schedule.OnPingOutcomeLost(lost.Attempt, Now),
         ResumeSchedule stored => _schedule.OnStoredSchedule(stored.KeepAliveSeconds, stored.NextWakeUp, Now),

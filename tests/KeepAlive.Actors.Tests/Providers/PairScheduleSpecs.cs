@@ -121,13 +121,14 @@ public sealed class PairScheduleSpecs
     }
 
     [Fact]
-    public void Success_schedules_one_interval_after_the_ping_started_and_gives_the_lease_back()
+    public void Success_schedules_one_interval_after_the_ping_ended_and_gives_the_lease_back()
     {
         var pinging = Pinging(at: T0 + Interval);
 
-        var succeeded = pinging.OnPingSucceeded(200, TimeSpan.FromSeconds(3));
+        // A slow ping (a cold load) is not followed at once by another: the interval counts from its end.
+        var succeeded = pinging.OnPingSucceeded(200, TimeSpan.FromSeconds(3), T0 + Interval + TimeSpan.FromSeconds(3));
 
-        Assert.Equal(new PairPhase.Scheduled(T0 + Interval * 2), succeeded.Schedule.Phase);
+        Assert.Equal(new PairPhase.Scheduled(T0 + Interval * 2 + TimeSpan.FromSeconds(3)), succeeded.Schedule.Phase);
         Assert.Equal(1, succeeded.Decisions.ReleaseLease);
         Assert.Equal(new LastPing(T0 + Interval, true, 200, TimeSpan.FromSeconds(3), null), succeeded.Schedule.LastPing);
         Assert.Equal(new PairMetric.PingSucceeded("vllm", TimeSpan.FromSeconds(3)), succeeded.Decisions.Metric);
@@ -142,7 +143,7 @@ public sealed class PairScheduleSpecs
         Assert.IsType<PairPhase.Pinging>(used.Schedule.Phase);
         Assert.Null(used.Decisions.ReleaseLease);
         Assert.Equal(new ScheduleChange.Upsert(Pair, 120, usedAt + Interval), used.Decisions.Mirror);
-        Assert.Equal(usedAt + Interval, used.Schedule.OnPingSucceeded(200, TimeSpan.FromSeconds(3)).Schedule.NextWakeUp);
+        Assert.Equal(usedAt + Interval, used.Schedule.OnPingSucceeded(200, TimeSpan.FromMilliseconds(500), usedAt).Schedule.NextWakeUp);
     }
 
     [Fact]
@@ -164,7 +165,7 @@ public sealed class PairScheduleSpecs
         }
 
         Assert.Equal(new[] { 5, 10, 20, 30, 30 }.Select(s => TimeSpan.FromSeconds(s)), delays);
-        Assert.Equal(0, schedule.OnDue(now, Vllm).Schedule.OnLeaseGranted(6, now, Vllm).Schedule.OnPingSucceeded(200, TimeSpan.Zero).Schedule.ConsecutiveFailures);
+        Assert.Equal(0, schedule.OnDue(now, Vllm).Schedule.OnLeaseGranted(6, now, Vllm).Schedule.OnPingSucceeded(200, TimeSpan.Zero, now).Schedule.ConsecutiveFailures);
     }
 
     [Fact]
@@ -212,11 +213,11 @@ public sealed class PairScheduleSpecs
         var off = Pinging(at: T0 + Interval).OnUsage(KeepAliveDuration.Parse(null), T0 + Interval + TimeSpan.FromSeconds(1));
         Assert.Null(off.Decisions.ReleaseLease);
 
-        var ended = off.Schedule.OnPingSucceeded(200, TimeSpan.FromSeconds(2));
+        var ended = off.Schedule.OnPingSucceeded(200, TimeSpan.FromSeconds(2), T0 + Interval + TimeSpan.FromSeconds(3));
 
         Assert.Equal(1, ended.Decisions.ReleaseLease);
         Assert.Equal(PairState.Off, ended.Schedule.Status("n").State);
-        Assert.Equal(new PairDecisions(), ended.Schedule.OnPingSucceeded(200, TimeSpan.Zero).Decisions);
+        Assert.Equal(new PairDecisions(), ended.Schedule.OnPingSucceeded(200, TimeSpan.Zero, T0 + Interval * 2).Decisions);
     }
 
     [Fact]
