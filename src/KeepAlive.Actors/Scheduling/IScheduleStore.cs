@@ -45,6 +45,12 @@ public sealed record DuePage(IReadOnlyList<StoredSchedule> Due, IReadOnlyList<st
 /// </summary>
 public interface IScheduleStore
 {
+    /// <summary>
+    /// Other programs may write the schema too (the router's own monitor, scripts): a pair then reads its stored
+    /// wake-up before it pings. The embedded store has no other writer.
+    /// </summary>
+    bool SharedWithOtherWriters { get; }
+
     /// <summary>Writes one batch (pipelined for Redis).</summary>
     Task ApplyAsync(IReadOnlyList<ScheduleChange> batch);
 

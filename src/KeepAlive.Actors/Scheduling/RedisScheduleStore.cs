@@ -35,6 +35,8 @@ public sealed class RedisScheduleStore : IScheduleStore, IWakeUpRange
 
     private IDatabase Database => _redis.GetDatabase();
 
+    public bool SharedWithOtherWriters => true;
+
     public async Task ApplyAsync(IReadOnlyList<ScheduleChange> batch)
     {
         ScheduleBatch.Validate(batch);

@@ -80,7 +80,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private readonly List<IActorRef> _waitingForReady = [];
     private readonly List<IActorRef> _waitingForAllWritten = [];
     // The batch being written; one at a time.
-    private IReadOnlyList<ScheduleChange> _writing = [];
+    private IReadOnlyDictionary<ProviderKey, ScheduleChange> _writing = new Dictionary<ProviderKey, ScheduleChange>();
     private bool _ready;
     private bool _storeDown;
     private bool _heldForStanding;
@@ -95,6 +95,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
         Receive<MirrorSchedule>(mirror => OnChange(mirror.Change));
         Receive<HandedOver>(handedOver => OnHandedOver(handedOver.Pair));
+        Receive<CheckStoredWakeUp>(check => OnCheckStoredWakeUp(check.Pair, check.Check));
         Receive<Flush>(_ => WriteBatch());
         Receive<BatchWritten>(OnBatchWritten);
         Receive<BatchFailed>(OnBatchFailed);
@@ -106,7 +107,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Changes not in the store yet: queued, or in the batch being written.</summary>
-    private int PendingCount => _pending.Count + _writing.Count(change => !_pending.ContainsKey(change.Pair));
+    private int PendingCount => _pending.Count + _writing.Keys.Count(pair => !_pending.ContainsKey(pair));
 
     private bool Writing => _writing.Count > 0;
 
@@ -145,6 +146,21 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         else _waitingForReady.Add(Sender);
     }
 
+    private void OnCheckStoredWakeUp(ProviderKey pair, StoreCheck check)
+    {
+        var asker = Sender;
+        if (_pending.ContainsKey(pair) || _writing.ContainsKey(pair))
+        {
+            asker.Tell(new StoredWakeUpChecked(check, OwnChangePending: true, null));
+            return;
+        }
+
+        // A store that cannot be read says nothing about other writers: the pair goes on as it would.
+        _store.LoadAsync(pair).PipeTo(asker,
+            success: loaded => new StoredWakeUpChecked(check, false, loaded.Schedule?.NextWakeUp),
+            failure: _ => new StoredWakeUpChecked(check, false, null));
+    }
+
     private void OnHandedOver(ProviderKey pair)
     {
         if (_pending.TryGetValue(pair, out var change) && change is ScheduleChange.Upsert) _pending.Remove(pair);
@@ -180,7 +196,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         var batch = _pending.Values.Take(_settings.MaxBatchSize).ToList();
         foreach (var change in batch) _pending.Remove(change.Pair);
         KeepAliveMetrics.SetPendingWrites(_pending.Count);
-        _writing = batch;
+        _writing = batch.ToDictionary(change => change.Pair);
         var self = Self;
         KeepAliveMetrics.MeasureBatch(_store.ApplyAsync(batch), batch.Count).PipeTo(self,
             success: () => new BatchWritten(batch),
@@ -208,7 +224,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     private void OnBatchWritten(BatchWritten written)
     {
-        _writing = [];
+        _writing = new Dictionary<ProviderKey, ScheduleChange>();
         _batchesWritten++;
         if (_storeDown)
         {
@@ -224,7 +240,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     private void OnBatchFailed(BatchFailed failed)
     {
-        _writing = [];
+        _writing = new Dictionary<ProviderKey, ScheduleChange>();
         // A change that arrived while the batch was out is newer: it wins over the failed one.
         foreach (var change in failed.Batch) _pending.TryAdd(change.Pair, change);
         KeepAliveMetrics.SetPendingWrites(_pending.Count);

@@ -37,6 +37,8 @@ internal sealed class ControlledScheduleStore : IScheduleStore
     /// <summary>Due reads asked for so far (pages), failed ones included.</summary>
     public int DueReads => Volatile.Read(ref _dueReads);
 
+    public bool SharedWithOtherWriters => Inner.SharedWithOtherWriters;
+
     public Task ApplyAsync(IReadOnlyList<ScheduleChange> batch)
     {
         _batches.Enqueue(batch);
