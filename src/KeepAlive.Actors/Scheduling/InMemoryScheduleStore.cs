@@ -97,6 +97,9 @@ public sealed class InMemoryScheduleStore : IScheduleStore, IWakeUpRange
             case ScheduleChange.Remove remove:
                 Remove(remove.Pair);
                 break;
+            case ScheduleChange.Unschedule unschedule:
+                _wakeUps.Remove(ScheduleKeys.Member(unschedule.Pair));
+                break;
             default:
                 throw new UnreachableException("ScheduleBatch.Validate admits only Upsert and Remove.");
         }

@@ -46,19 +46,22 @@ public sealed class RouterBesideSpecs(RedisServerFixture redis, ITestOutputHelpe
         await using var connection = await redis.ConnectAsync();
         await using var node = await StartNode(connection, new SchedulerSettings { FlushInterval = TimeSpan.FromMilliseconds(200) });
         var pair = ProviderKey.From(Model, Server.Host);
-        node.Providers.Tell(new RecordUsage(pair, "3s"));
+        node.Providers.Tell(new RecordUsage(pair, "5s"));
         await Server.WaitForRequestsAsync(r => r.Model == Model, 1, Generous);
-        // Past the flush of the service's own write after that ping: nothing of its own waits to be written.
-        await Eventually.HoldsAsync(async () => (await node.SchedulerStatusAsync()).PendingWrites == 0, Generous);
+        // A moment when nothing of the pair's own waits to be written and its next ping (and write) is seconds away:
+        // a change of its own still waiting would rightly win over the router's.
+        await Eventually.HoldsAsync(async () =>
+            (await node.StatusAsync(pair)) is { State: PairState.Scheduled, LastPing: not null } status && status.NextWakeUp > DateTimeOffset.UtcNow.AddSeconds(3)
+            && (await node.SchedulerStatusAsync()).PendingWrites == 0, Generous);
 
-        var routerWakeUp = DateTimeOffset.UtcNow.AddSeconds(12);
-        await RouterRecordUsageAsync(pair, seconds: 3, routerWakeUp);
+        var routerWakeUp = DateTimeOffset.UtcNow.AddSeconds(15);
+        await RouterRecordUsageAsync(pair, seconds: 5, routerWakeUp);
         var pingsBefore = Server.Requests.Count(r => r.Model == Model);
 
         await Server.WaitForRequestsAsync(r => r.Model == Model, pingsBefore + 1, Generous);
         var next = Server.Requests.Where(r => r.Model == Model).Skip(pingsBefore).First();
         output.WriteLine($"router's wake-up {routerWakeUp:HH:mm:ss}, next ping {next.ReceivedAt:HH:mm:ss.fff}");
-        // Without the read before the ping, three pings would have come before the router's time.
+        // Without the read before the ping, two pings would have come before the router's time.
         Assert.True(next.ReceivedAt >= DateTimeOffset.FromUnixTimeSeconds(routerWakeUp.ToUnixTimeSeconds()) - TimeSpan.FromMilliseconds(50),
             $"pinged at {next.ReceivedAt:O}, before the router's wake-up {routerWakeUp:O}");
     }
@@ -82,6 +85,30 @@ public sealed class RouterBesideSpecs(RedisServerFixture redis, ITestOutputHelpe
             $"pinged at {ping.ReceivedAt:O}, before the router's wake-up {routerWakeUp:O}");
     }
 
+    [Fact]
+    public async Task The_sweep_removes_stored_members_that_are_off_or_have_no_hash_as_the_original_does_and_keeps_the_rest()
+    {
+        await using var connection = await redis.ConnectAsync();
+        await using var node = await StartNode(connection,
+            new SchedulerSettings { FlushInterval = TimeSpan.FromMilliseconds(200), SweepInterval = TimeSpan.FromSeconds(1) });
+        var (off, noHash, kept) = (ProviderKey.From("off-model", "http://h1"), ProviderKey.From("gone-model", "http://h2"), ProviderKey.From(Model, Server.Host));
+        var soon = DateTimeOffset.UtcNow.AddSeconds(1);
+        // The router's record_usage of a provider whose keep_alive is off writes 0; a member can outlive its hash.
+        await RouterRecordUsageAsync(off, seconds: 0, soon);
+        await Raw.SortedSetAddAsync(NextWakeUpKey, noHash.EntityId, soon.ToUnixTimeSeconds());
+        await RouterRecordUsageAsync(kept, seconds: 3600, DateTimeOffset.UtcNow.AddHours(1));
+
+        await Eventually.HoldsAsync(async () =>
+            await Raw.SortedSetScoreAsync(NextWakeUpKey, off.EntityId) is null && await Raw.SortedSetScoreAsync(NextWakeUpKey, noHash.EntityId) is null,
+            Generous, "the left-over members removed");
+
+        Assert.NotNull(await Raw.SortedSetScoreAsync(NextWakeUpKey, kept.EntityId));
+        Assert.Equal("0", await Raw.HashGetAsync($"{_prefix}:provider:{off.Model}:{off.Host}", "keep_alive_seconds"));
+        Assert.Empty(Server.Requests);
+    }
+
+    private string NextWakeUpKey => $"{_prefix}:providers:next_wakeup";
+
     /// <summary>The router's <c>KeepAliveMonitor.record_usage</c>: HSET of the hash, ZADD of the wake-up, SADD of the host, in one transaction.</summary>
     private async Task RouterRecordUsageAsync(ProviderKey pair, long seconds, DateTimeOffset wakeUp)
     {
@@ -90,7 +117,7 @@ public sealed class RouterBesideSpecs(RedisServerFixture redis, ITestOutputHelpe
         [
             new("model_name", pair.Model), new("host", pair.Host), new("keep_alive_seconds", seconds.ToString(CultureInfo.InvariantCulture)),
         ]);
-        _ = transaction.SortedSetAddAsync($"{_prefix}:providers:next_wakeup", pair.EntityId, wakeUp.ToUnixTimeSeconds());
+        _ = transaction.SortedSetAddAsync(NextWakeUpKey, pair.EntityId, wakeUp.ToUnixTimeSeconds());
         _ = transaction.SetAddAsync($"{_prefix}:model:{pair.Model}:hosts", pair.Host);
         Assert.True(await transaction.ExecuteAsync());
     }
