@@ -23,10 +23,12 @@ var arguments = CommandLine.Normalize(args);
 // appsettings.json sits next to the binary; the working directory stays where the command was typed (relative paths).
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = arguments, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddKeepAliveFlags(args);
+builder.Logging.AddOneLineConsole();
 var options = KeepAliveHostOptions.From(builder.Configuration);
 var modelsConfig = ModelsConfigFile.From(options);
+if (options.Demo) DemoMode.DefaultLogLevels(builder.Configuration);
 
-using var startupLogging = LoggerFactory.Create(logging => logging.AddConsole());
+using var startupLogging = LoggerFactory.Create(logging => logging.AddOneLineConsole());
 var startupLog = startupLogging.CreateLogger("KeepAlive.Host");
 
 KeepAliveSettings settings;
@@ -34,6 +36,7 @@ SchedulerSettings schedulerSettings;
 ProviderCatalog catalog;
 SplitBrainResolverOption splitBrainResolver;
 string failoverTiming;
+Akka.Event.LogLevel akkaLogLevel;
 // The demo's model hosts must listen before the catalog can name them.
 await using var demo = options.Demo ? await DemoMode.StartAsync() : null;
 try
@@ -42,6 +45,7 @@ try
     schedulerSettings = options.ToSchedulerSettings();
     splitBrainResolver = options.ToSplitBrainResolver();
     failoverTiming = options.FailoverTimingHocon();
+    akkaLogLevel = ConsoleLogging.AkkaLevel(builder.Configuration);
     catalog = demo?.Catalog ?? LoadCatalog(modelsConfig, startupLog);
 }
 catch (Exception ex) when (ex is HostSettingsException or ModelsConfigException)
@@ -70,11 +74,7 @@ if (demo is null && modelsConfig is not null)
 builder.Services.AddAkka("keepalive", (akka, services) =>
 {
     var seedNodes = options.SeedNodeList();
-    akka.ConfigureLoggers(logging =>
-        {
-            logging.ClearLoggers();
-            logging.AddLoggerFactory();
-        })
+    akka.WithCategorizedLogging(akkaLogLevel)
         .WithRemoting(options.Hostname, options.Port)
         .WithClustering(new ClusterOptions
         {
@@ -85,7 +85,6 @@ builder.Services.AddAkka("keepalive", (akka, services) =>
         .AddHocon(failoverTiming, HoconAddMode.Prepend)
         .WithKeepAlive(services);
     akka.WithKeepAliveHealthChecks();
-    if (demo is not null) akka.AddHocon(DemoMode.QuietAkkaHocon, HoconAddMode.Prepend);
 
     if (seedNodes.Count == 0)
     {

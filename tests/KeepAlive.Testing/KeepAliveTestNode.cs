@@ -91,14 +91,9 @@ public sealed class KeepAliveTestNode : IAsyncDisposable
                 services.AddKeepAlive(new ProviderCatalogHolder(options.Catalog), options.Settings, options.Scheduler);
                 services.AddAkka("keepalive", (akka, provider) =>
                 {
-                    akka.ConfigureLoggers(loggers =>
-                        {
-                            loggers.LogLevel = options.LogLevel;
-                            if (logging is null) return;
-                            loggers.ClearLoggers();
-                            loggers.AddLoggerFactory(logging);
-                        })
-                        .WithRemoting("127.0.0.1", 0)
+                    if (logging is null) akka.ConfigureLoggers(loggers => loggers.LogLevel = options.LogLevel);
+                    else akka.WithCategorizedLogging(options.LogLevel, logging);
+                    akka.WithRemoting("127.0.0.1", 0)
                         .WithClustering(new ClusterOptions { SeedNodes = options.SeedNodes.Select(a => a.ToString()).ToArray() })
                         .WithKeepAlive(provider, options.Sharding);
                     // Last, so the test's settings win over the library's embedded ones.

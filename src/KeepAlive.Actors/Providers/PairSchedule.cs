@@ -274,7 +274,7 @@ public sealed record PairSchedule
         {
             SendPing = true,
             Metric = new PairMetric.PingSent(apiType, now - awaiting.Due),
-            Log = new PairLog(LogLevel.InfoLevel, "pinging {Model} at {Host} ({ApiType})", Pair.Model, Pair.Host, apiType),
+            Log = new PairLog(LogLevel.DebugLevel, "pinging {Model} at {Host} ({ApiType})", Pair.Model, Pair.Host, apiType),
         });
     }
 
@@ -287,7 +287,7 @@ public sealed record PairSchedule
         {
             ReleaseLease = pinging.Attempt,
             Metric = new PairMetric.PingSucceeded(pinging.ApiType, latency),
-            Log = new PairLog(LogLevel.InfoLevel, "ping of {Model} at {Host} succeeded: HTTP {Status} in {LatencyMs} ms",
+            Log = new PairLog(LogLevel.DebugLevel, "ping of {Model} at {Host} succeeded: HTTP {Status} in {LatencyMs} ms",
                 Pair.Model, Pair.Host, statusCode, (long)latency.TotalMilliseconds),
         });
     }

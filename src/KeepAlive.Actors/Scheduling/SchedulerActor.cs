@@ -132,7 +132,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private void OnCleared(Cleared cleared)
     {
         if (cleared.Failure is not null)
-            _log.Error("[keep-alive] clear-on-start failed, the stored schedule is kept: {0}", cleared.Failure.Message);
+            _log.Error("[keep-alive] clear-on-start failed, the stored schedule is kept: {Reason}", cleared.Failure.Message);
         // Writes wait for the clear, or it would wipe schedules registered while it ran; so do reads.
         _ready = true;
         foreach (var waiter in _waitingForReady) waiter.Tell(Ready.Instance);
@@ -200,7 +200,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         }
 
         if (!_heldForStanding)
-            _log.Warning("[keep-alive] this node was downed or paused: {0} schedule change(s) are held, not written over other nodes' schedules", _pending.Count);
+            _log.Warning("[keep-alive] this node was downed or paused: {Pending} schedule change(s) are held, not written over other nodes' schedules", _pending.Count);
         _heldForStanding = true;
         AnswerAllWrittenWhenDone();
         return false;
@@ -213,7 +213,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         if (_storeDown)
         {
             _storeDown = false;
-            _log.Info("[keep-alive] schedule store reachable again; {0} pending change(s) follow", _pending.Count);
+            _log.Info("[keep-alive] schedule store reachable again; {Pending} pending change(s) follow", _pending.Count);
             // It may have come back empty (a Redis restart without persistence): the pairs living here write themselves again.
             _providerRegion()?.Tell(GetShardRegionState.Instance, Self);
         }
@@ -230,12 +230,12 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         KeepAliveMetrics.SetPendingWrites(_pending.Count);
         if (_storeDown)
         {
-            _log.Debug("[keep-alive] schedule store still unreachable; {0} change(s) pending", _pending.Count);
+            _log.Debug("[keep-alive] schedule store still unreachable; {Pending} change(s) pending", _pending.Count);
         }
         else
         {
             _storeDown = true;
-            _log.Warning("[keep-alive] schedule store unreachable, pings go on from memory and {0} change(s) wait to be written: {1}",
+            _log.Warning("[keep-alive] schedule store unreachable, pings go on from memory and {Pending} change(s) wait to be written: {Reason}",
                 _pending.Count, failed.Cause.Message);
         }
 
@@ -252,6 +252,6 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
             region.Tell(new ProviderProtocol.RewriteSchedule(pair), ActorRefs.Nobody);
             pairs++;
         }
-        _log.Info("[keep-alive] asked the {0} pair(s) on this node to write their schedules again", pairs);
+        _log.Info("[keep-alive] asked the {Pairs} pair(s) on this node to write their schedules again", pairs);
     }
 }

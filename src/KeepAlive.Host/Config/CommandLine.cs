@@ -26,6 +26,7 @@ public static class CommandLine
         ["--split-brain-resolver"] = Key(nameof(KeepAliveHostOptions.SplitBrainResolver)),
         ["--stable-after"] = Key(nameof(KeepAliveHostOptions.StableAfter)),
         ["--down-removal-margin"] = Key(nameof(KeepAliveHostOptions.DownRemovalMargin)),
+        ["--log-level"] = ConsoleLogging.DefaultLevelKey,
     };
 
     private static readonly HashSet<string> BareFlags = ["--all-models", "--clear-on-start", "--demo"];
