@@ -85,6 +85,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private bool _storeDown;
     private bool _heldForStanding;
     private long _batchesWritten;
+    private StoreBacklog _backlog = null!;
 
     public SchedulerActor(IScheduleStore store, SchedulerSettings settings, INodeStanding standing, Func<IActorRef?> providerRegion)
     {
@@ -108,6 +109,10 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     /// <summary>Changes not in the store yet: queued, or in the batch being written.</summary>
     private int PendingCount => _pending.Count + _writing.Count(change => !_pending.ContainsKey(change.Pair));
 
+    // What the backlog gauge shows, on every change: a pair both queued and in the batch counts twice, which costs
+    // nothing, where counting it once (PendingCount) would walk the batch on every change.
+    private int QueuedOrWriting => _pending.Count + _writing.Count;
+
     private bool Writing => _writing.Count > 0;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -117,6 +122,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        _backlog = KeepAliveMetrics.ObserveBacklog(((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString());
         Timers.StartPeriodicTimer(Flush.Instance, Flush.Instance, _settings.FlushInterval);
         if (!_settings.ClearOnStart)
         {
@@ -128,6 +134,8 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         var self = Self;
         _store.ClearAsync().PipeTo(self, success: () => new Cleared(null), failure: ex => new Cleared(ex));
     }
+
+    protected override void PostStop() => _backlog.Dispose();
 
     private void OnCleared(Cleared cleared)
     {
@@ -148,7 +156,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private void OnHandedOver(ProviderKey pair)
     {
         if (_pending.TryGetValue(pair, out var change) && change is ScheduleChange.Upsert) _pending.Remove(pair);
-        KeepAliveMetrics.SetPendingWrites(_pending.Count);
+        _backlog.Changed(QueuedOrWriting);
     }
 
     /// <summary>Coordinated shutdown: the pairs handed off their schedules; what waits here goes to the store before the node stops.</summary>
@@ -170,7 +178,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private void OnChange(ScheduleChange change)
     {
         _pending[change.Pair] = change;
-        KeepAliveMetrics.SetPendingWrites(_pending.Count);
+        _backlog.Changed(QueuedOrWriting);
         if (_pending.Count >= _settings.MaxBatchSize) WriteBatch();
     }
 
@@ -179,10 +187,9 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         if (!_ready || Writing || _pending.Count == 0 || !HasStanding()) return;
         var batch = _pending.Values.Take(_settings.MaxBatchSize).ToList();
         foreach (var change in batch) _pending.Remove(change.Pair);
-        KeepAliveMetrics.SetPendingWrites(_pending.Count);
         _writing = batch;
         var self = Self;
-        KeepAliveMetrics.MeasureBatch(_store.ApplyAsync(batch), batch.Count).PipeTo(self,
+        KeepAliveMetrics.MeasureBatch(_store.ApplyAsync(batch)).PipeTo(self,
             success: () => new BatchWritten(batch),
             failure: ex => new BatchFailed(batch, ex));
     }
@@ -209,6 +216,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private void OnBatchWritten(BatchWritten written)
     {
         _writing = [];
+        _backlog.BatchWritten(QueuedOrWriting);
         _batchesWritten++;
         if (_storeDown)
         {
@@ -227,7 +235,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         _writing = [];
         // A change that arrived while the batch was out is newer: it wins over the failed one.
         foreach (var change in failed.Batch) _pending.TryAdd(change.Pair, change);
-        KeepAliveMetrics.SetPendingWrites(_pending.Count);
+        _backlog.Changed(QueuedOrWriting);
         if (_storeDown)
         {
             _log.Debug("[keep-alive] schedule store still unreachable; {Pending} change(s) pending", _pending.Count);
