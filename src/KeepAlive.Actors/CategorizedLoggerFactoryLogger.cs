@@ -23,12 +23,11 @@ namespace KeepAlive.Actors;
 /// </remarks>
 public sealed class CategorizedLoggerFactoryLogger : ActorBase, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
-    // Events of a class without a type (rare: a string source) share one category.
-    private const string UntypedCategory = "Akka";
+    // Events from a named source rather than a type (Akka's cluster and remoting: "Cluster (akka://...)").
+    private const string SourceCategoryPrefix = "Akka.";
 
     private readonly ILoggerFactory _loggerFactory;
-    private readonly Dictionary<Type, ILogger> _loggers = new();
-    private readonly ILogger _untyped;
+    private readonly Dictionary<object, ILogger> _loggers = new();
 
     public CategorizedLoggerFactoryLogger()
     {
@@ -36,7 +35,6 @@ public sealed class CategorizedLoggerFactoryLogger : ActorBase, IRequiresMessage
         _loggerFactory = setup.HasValue
             ? setup.Value.LoggerFactory
             : throw new InvalidOperationException($"{nameof(CategorizedLoggerFactoryLogger)} needs a {nameof(LoggerFactorySetup)} in the ActorSystem's setup (Akka.Hosting adds the host's ILoggerFactory).");
-        _untyped = _loggerFactory.CreateLogger(UntypedCategory);
     }
 
     /// <summary>The category of events logged by <paramref name="type"/>: its namespace and (nesting) name, without generic arity.</summary>
@@ -74,19 +72,22 @@ public sealed class CategorizedLoggerFactoryLogger : ActorBase, IRequiresMessage
 
     private void Log(LogEvent logEvent)
     {
-        var logger = LoggerFor(logEvent.LogClass);
+        var logger = LoggerFor(logEvent);
         var level = LevelOf(logEvent.LogLevel());
         if (!logger.IsEnabled(level)) return;
         logger.Log(level, default, new LogEventState(logEvent), logEvent.Cause, static (state, _) => state.ToString());
     }
 
-    private ILogger LoggerFor(Type? logClass)
+    // One logger per logging type, or per source name for events that name no type.
+    private ILogger LoggerFor(LogEvent logEvent)
     {
-        if (logClass is null) return _untyped;
-        if (!_loggers.TryGetValue(logClass, out var logger))
+        object key = logEvent.LogClass is { } type && type != typeof(DummyClassForStringSources)
+            ? type
+            : SourceCategoryPrefix + new string((logEvent.LogSource ?? string.Empty).TakeWhile(char.IsLetterOrDigit).ToArray());
+        if (!_loggers.TryGetValue(key, out var logger))
         {
-            logger = _loggerFactory.CreateLogger(CategoryOf(logClass));
-            _loggers[logClass] = logger;
+            logger = _loggerFactory.CreateLogger(key as string ?? CategoryOf((Type)key));
+            _loggers[key] = logger;
         }
 
         return logger;

@@ -63,6 +63,16 @@ public sealed class CategorizedLoggerSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_event_from_a_named_source_is_under_Akka_and_the_sources_first_word()
+    {
+        Akka.Event.Logging.GetLogger(_system, "Cluster (akka://logging)").Info("Cluster Node [{0}] - Started up successfully", "here");
+
+        var entry = await _entries.SingleAsync(entry => entry.Message.Contains("Started up"));
+        Assert.Equal("Akka.Cluster", entry.Category);
+        Assert.Equal("Cluster Node [here] - Started up successfully", entry.Message);
+    }
+
+    [Fact]
     public async Task An_event_below_its_categorys_level_is_not_written()
     {
         var pairs = Akka.Event.Logging.GetLogger(_system, typeof(ProviderActor));
