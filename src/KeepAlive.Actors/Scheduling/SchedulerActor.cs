@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Akka.Event;
 using KeepAlive.Actors.Providers;
 using static KeepAlive.Actors.Scheduling.SchedulerProtocol;
@@ -74,7 +73,6 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private readonly IScheduleStore _store;
     private readonly SchedulerSettings _settings;
     private readonly INodeStanding _standing;
-    private readonly Func<IActorRef?> _providerRegion;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<ProviderKey, ScheduleChange> _pending = new();
     private readonly List<IActorRef> _waitingForReady = [];
@@ -87,12 +85,11 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private long _batchesWritten;
     private StoreBacklog _backlog = null!;
 
-    public SchedulerActor(IScheduleStore store, SchedulerSettings settings, INodeStanding standing, Func<IActorRef?> providerRegion)
+    public SchedulerActor(IScheduleStore store, SchedulerSettings settings, INodeStanding standing)
     {
         _store = store;
         _settings = settings;
         _standing = standing;
-        _providerRegion = providerRegion;
 
         Receive<MirrorSchedule>(mirror => OnChange(mirror.Change));
         Receive<HandedOver>(handedOver => OnHandedOver(handedOver.Pair));
@@ -100,7 +97,6 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         Receive<BatchWritten>(OnBatchWritten);
         Receive<BatchFailed>(OnBatchFailed);
         Receive<Cleared>(OnCleared);
-        Receive<CurrentShardRegionState>(OnLocalPairs);
         Receive<WhenReady>(_ => OnWhenReady());
         Receive<WriteEverything>(_ => OnWriteEverything());
         Receive<GetSchedulerStatus>(_ => Sender.Tell(new SchedulerStatus(PendingCount, _storeDown, _batchesWritten)));
@@ -117,8 +113,8 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IScheduleStore store, SchedulerSettings settings, INodeStanding standing, Func<IActorRef?> providerRegion) =>
-        Akka.Actor.Props.Create(() => new SchedulerActor(store, settings, standing, providerRegion));
+    public static Props Props(IScheduleStore store, SchedulerSettings settings, INodeStanding standing) =>
+        Akka.Actor.Props.Create(() => new SchedulerActor(store, settings, standing));
 
     protected override void PreStart()
     {
@@ -223,7 +219,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
             _storeDown = false;
             _log.Info("[keep-alive] schedule store reachable again; {Pending} pending change(s) follow", _pending.Count);
             // It may have come back empty (a Redis restart without persistence): the pairs living here write themselves again.
-            _providerRegion()?.Tell(GetShardRegionState.Instance, Self);
+            Context.System.EventStream.Publish(StoreReachableAgain.Instance);
         }
 
         if (_pending.Count >= _settings.MaxBatchSize || _waitingForAllWritten.Count > 0) WriteBatch();
@@ -248,18 +244,4 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         }
 
         AnswerAllWrittenWhenDone();
-    }
-
-    private void OnLocalPairs(CurrentShardRegionState state)
-    {
-        var region = _providerRegion()!;
-        var pairs = 0;
-        foreach (var entityId in state.Shards.SelectMany(shard => shard.EntityIds))
-        {
-            if (!ProviderKey.TryParse(entityId, out var pair)) continue;
-            region.Tell(new ProviderProtocol.RewriteSchedule(pair), ActorRefs.Nobody);
-            pairs++;
-        }
-        _log.Info("[keep-alive] asked the {Pairs} pair(s) on this node to write their schedules again", pairs);
-    }
-}
+    }}

@@ -14,6 +14,16 @@ public static class SchedulerProtocol
     /// </summary>
     public sealed record HandedOver(ProviderKey Pair);
 
+    /// <summary>
+    /// Published on the node's event stream when the store answers again after an outage: it may have come back empty
+    /// (a Redis restart without persistence), so the pairs living on the node write their schedules again. Node-local.
+    /// </summary>
+    public sealed class StoreReachableAgain
+    {
+        public static readonly StoreReachableAgain Instance = new();
+        private StoreReachableAgain() { }
+    }
+
     /// <summary>Writes every pending change now; answered with <see cref="AllWritten"/> (or when the store fails).</summary>
     public sealed class WriteEverything
     {
