@@ -1,5 +1,6 @@
 using Akka;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
@@ -155,6 +156,18 @@ public static class KeepAliveHostingExtensions
             new ClusterSingletonOptions { Role = sharding.Role },
             createProxyToo: true);
 
+        return builder;
+    }
+
+    /// <summary>
+    /// Akka.Cluster with <paramref name="options"/>. A node given seed nodes joins them; a node given none joins its own
+    /// address and is a cluster of its own (a single node, or the first of a cluster the others name as their seed).
+    /// </summary>
+    public static AkkaConfigurationBuilder WithClusteringOrSelfJoin(this AkkaConfigurationBuilder builder, ClusterOptions options)
+    {
+        builder.WithClustering(options);
+        if (options.SeedNodes is null || options.SeedNodes.Length == 0)
+            builder.AddStartup((system, _) => Cluster.Get(system).Join(Cluster.Get(system).SelfAddress));
         return builder;
     }
 

@@ -1,4 +1,3 @@
-using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
@@ -73,24 +72,17 @@ if (demo is null && modelsConfig is not null)
 
 builder.Services.AddAkka("keepalive", (akka, services) =>
 {
-    var seedNodes = options.SeedNodeList();
     akka.WithCategorizedLogging(akkaLogLevel)
         .WithRemoting(options.Hostname, options.Port)
-        .WithClustering(new ClusterOptions
+        .WithClusteringOrSelfJoin(new ClusterOptions
         {
-            SeedNodes = seedNodes.ToArray(),
+            SeedNodes = options.SeedNodeList().ToArray(),
             Roles = options.RoleList().ToArray(),
             SplitBrainResolver = splitBrainResolver,
         })
         .AddHocon(failoverTiming, HoconAddMode.Prepend)
         .WithKeepAlive(services);
     akka.WithKeepAliveHealthChecks();
-
-    if (seedNodes.Count == 0)
-    {
-        // Without seed nodes the node is a cluster of its own.
-        akka.AddStartup((system, _) => Cluster.Get(system).Join(Cluster.Get(system).SelfAddress));
-    }
 });
 
 var app = builder.Build();

@@ -94,13 +94,10 @@ public sealed class KeepAliveTestNode : IAsyncDisposable
                     if (logging is null) akka.ConfigureLoggers(loggers => loggers.LogLevel = options.LogLevel);
                     else akka.WithCategorizedLogging(options.LogLevel, logging);
                     akka.WithRemoting("127.0.0.1", 0)
-                        .WithClustering(new ClusterOptions { SeedNodes = options.SeedNodes.Select(a => a.ToString()).ToArray() })
+                        .WithClusteringOrSelfJoin(new ClusterOptions { SeedNodes = options.SeedNodes.Select(a => a.ToString()).ToArray() })
                         .WithKeepAlive(provider, options.Sharding);
                     // Last, so the test's settings win over the library's embedded ones.
                     if (options.ExtraHocon.Length > 0) akka.AddHocon(options.ExtraHocon, HoconAddMode.Prepend);
-                    // Without seed nodes the node is a cluster of its own.
-                    if (options.SeedNodes.Count == 0)
-                        akka.AddStartup((system, _) => Cluster.Get(system).Join(Cluster.Get(system).SelfAddress));
                 });
             })
             .Build();

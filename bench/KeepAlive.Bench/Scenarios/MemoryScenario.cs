@@ -10,7 +10,7 @@ using static KeepAlive.Actors.Providers.ProviderProtocol;
 namespace KeepAlive.Bench.Scenarios;
 
 /// <summary>
-/// Issue 6, figure 4: managed heap per idle pair at 100,000 pairs (keep_alive 1h, so none is due during the run),
+/// Figure 4 of docs/BENCHMARKS.md: managed heap per idle pair at 100,000 pairs (keep_alive 1h, so none is due during the run),
 /// after a full compacting GC before and after registering them; and the process's peak RSS.
 /// </summary>
 public static class MemoryScenario

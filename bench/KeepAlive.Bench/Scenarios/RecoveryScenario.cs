@@ -10,7 +10,7 @@ using StackExchange.Redis;
 namespace KeepAlive.Bench.Scenarios;
 
 /// <summary>
-/// Issue 6, figure 5: a node starts on a Redis that holds 100,000 pairs (written as another program would, raw
+/// Figure 5 of docs/BENCHMARKS.md: a node starts on a Redis that holds 100,000 pairs (written as another program would, raw
 /// HSET/ZADD/SADD), and the time until every pair's actor exists and has armed its wake-up from the stored schedule.
 /// </summary>
 public static class RecoveryScenario

@@ -126,7 +126,7 @@ internal static class ProvidersReader
     private static bool IsHttpAddress(string host) =>
         Uri.TryCreate(host.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
-    // Falsy values (absent, null, false, "") mean off, as in the original; any other non-string keeps its raw
+    // Falsy values (absent, null, false, "") mean off, as in the Python router; any other non-string keeps its raw
     // text so the duration parser reports it as invalid instead of it being silently dropped.
     private static string? ReadKeepAlive(JsonElement entry)
     {

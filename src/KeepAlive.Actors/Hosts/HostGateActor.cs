@@ -159,12 +159,9 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
         var next = _waiting[0];
         _waiting.RemoveAt(0);
         _lease = new Lease(next.Pair, next.Attempt);
-        // The sender's own timeout ends every ping; the margin covers the result's trip back.
-        Timers.StartSingleTimer(LeaseExpired.Instance, LeaseExpired.Instance, _settings.PingTimeout + LeaseMargin);
+        Timers.StartSingleTimer(LeaseExpired.Instance, LeaseExpired.Instance, _settings.PingOutcomeDeadline);
         next.ReplyTo.Tell(new PingLeaseGranted(next.Pair, next.Attempt));
     }
-
-    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(5);
 
     private void ReplyBusy(Waiter waiter) =>
         waiter.ReplyTo.Tell(new HostBusy(waiter.Pair, waiter.Attempt, _occupant!));

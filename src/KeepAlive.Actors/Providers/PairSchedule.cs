@@ -123,9 +123,6 @@ public abstract record PairMetric
 /// </remarks>
 public sealed record PairSchedule
 {
-    // The sender's own timeout ends every ping; past this margin the outcome was lost on the way back.
-    internal static readonly TimeSpan OutcomeMargin = TimeSpan.FromSeconds(5);
-
     private PairSchedule(ProviderKey pair, KeepAliveSettings settings)
     {
         Pair = pair;
@@ -317,7 +314,7 @@ public sealed record PairSchedule
     /// <summary>The sender's timeout ends every ping: no outcome by then means it was lost on the way back.</summary>
     public PairStep OnPingOutcomeLost(long attempt, DateTimeOffset now) =>
         Phase is PairPhase.Pinging pinging && pinging.Attempt == attempt
-            ? OnPingFailed(PingFailureReason.Timeout, null, Settings.PingTimeout + OutcomeMargin, "no result from the sender", now)
+            ? OnPingFailed(PingFailureReason.Timeout, null, Settings.PingOutcomeDeadline, "no result from the sender", now)
             : Unchanged;
 
     /// <summary>The sweep hands over what the store holds; a pair that has a schedule of its own keeps it.</summary>

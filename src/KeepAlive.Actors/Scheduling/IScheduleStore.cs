@@ -40,7 +40,7 @@ public sealed record DueCursor(long Score, int SeenAtScore)
 public sealed record DuePage(IReadOnlyList<StoredSchedule> Due, IReadOnlyList<string> Problems, DueCursor? Next);
 
 /// <summary>
-/// The durable state of DESIGN §2 (Redis schema). <see cref="RedisScheduleStore"/> writes the real keys;
+/// The durable schedule in the Python router's Redis schema (<see cref="ScheduleKeys"/>). <see cref="RedisScheduleStore"/> writes the real keys;
 /// <see cref="InMemoryScheduleStore"/> keeps the same data in memory for the embedded default.
 /// </summary>
 public interface IScheduleStore
@@ -62,6 +62,6 @@ public interface IScheduleStore
     /// <summary>The model's hosts set: every host that has keep-alive configured for the model.</summary>
     Task<IReadOnlyCollection<string>> ReadHostsAsync(string modelName);
 
-    /// <summary>Deletes every key of the schema (the original's clear_buffers).</summary>
+    /// <summary>Deletes every key of the schema (the Python router's monitor's clear_buffers).</summary>
     Task ClearAsync();
 }

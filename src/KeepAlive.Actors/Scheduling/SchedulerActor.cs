@@ -33,7 +33,7 @@ public sealed record SchedulerSettings
     /// </summary>
     public int SweepInFlight { get; init; } = 10_000;
 
-    /// <summary>Delete every key of the schema before the first sweep (the original's clear_buffers). Wipes shared state.</summary>
+    /// <summary>Delete every key of the schema before the first sweep (the Python router's monitor's clear_buffers). Wipes shared state.</summary>
     public bool ClearOnStart { get; init; }
 
     /// <exception cref="ArgumentException">names the first invalid setting.</exception>

@@ -17,7 +17,7 @@ public static class HostSettings
         var defaults = new KeepAliveSettings();
         return Validated(() => (defaults with
         {
-            PingTimeout = Duration(nameof(options.PingTimeout), options.PingTimeout),
+            PingTimeout = options.PingTimeout is null ? defaults.PingTimeout : Duration(nameof(options.PingTimeout), options.PingTimeout),
             MaxIdle = string.IsNullOrWhiteSpace(options.MaxIdle) ? null : Duration(nameof(options.MaxIdle), options.MaxIdle),
             PingPrompt = options.PingPrompt ?? defaults.PingPrompt,
             PingMaxTokens = options.PingMaxTokens is null ? defaults.PingMaxTokens : WholeNumber(nameof(options.PingMaxTokens), options.PingMaxTokens),
@@ -25,12 +25,16 @@ public static class HostSettings
         }).Validate());
     }
 
-    public static SchedulerSettings ToSchedulerSettings(this KeepAliveHostOptions options) => Validated(() => new SchedulerSettings
+    public static SchedulerSettings ToSchedulerSettings(this KeepAliveHostOptions options)
     {
-        FlushInterval = Duration(nameof(options.FlushInterval), options.FlushInterval),
-        SweepInterval = Duration(nameof(options.SweepInterval), options.SweepInterval),
-        ClearOnStart = options.ClearOnStart,
-    }.Validate());
+        var defaults = new SchedulerSettings();
+        return Validated(() => (defaults with
+        {
+            FlushInterval = options.FlushInterval is null ? defaults.FlushInterval : Duration(nameof(options.FlushInterval), options.FlushInterval),
+            SweepInterval = options.SweepInterval is null ? defaults.SweepInterval : Duration(nameof(options.SweepInterval), options.SweepInterval),
+            ClearOnStart = options.ClearOnStart,
+        }).Validate());
+    }
 
     public static IReadOnlyList<string> SeedNodeList(this KeepAliveHostOptions options) => List(options.SeedNodes);
 
