@@ -116,7 +116,7 @@ internal static class ProvidersReader
         if (!PingRequestFactory.IsSupported(provider.ApiType))
             warnings.Field(at, "api_type", $"is '{provider.ApiType}', not {PingRequestFactory.SupportedApiTypes}; the provider is loaded but never pinged");
 
-        if (KeepAliveDuration.Parse(provider.KeepAlive) is KeepAliveSetting.Invalid invalid)
+        if (KeepAliveDuration.Parse(provider.KeepAlive) is KeepAliveValue.Invalid invalid)
             warnings.Field(at, "keep_alive", $"'{invalid.Input}' is invalid ({invalid.Reason}); the provider is not scheduled");
 
         if (provider.Mode == KeepAliveMode.Load && !string.Equals(provider.ApiType, "ollama", StringComparison.OrdinalIgnoreCase))

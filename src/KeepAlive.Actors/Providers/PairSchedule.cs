@@ -193,14 +193,14 @@ public sealed record PairSchedule
         Pair, KeepAliveSeconds, StateOf(Phase), NextWakeUp, LastUsage, LastPing, ConsecutiveFailures, LastSkip, ReasonOf(Phase), node);
 
     /// <summary>The router used the pair: its model occupies the host; the next ping moves to now + keep_alive.</summary>
-    public PairStep OnUsage(KeepAliveSetting keepAlive, DateTimeOffset now)
+    public PairStep OnUsage(KeepAliveValue keepAlive, DateTimeOffset now)
     {
         var used = this with { HasOwnSchedule = true, LastUsage = now };
         var step = keepAlive switch
         {
-            KeepAliveSetting.Every every => used.WithInterval(every.Interval).ScheduleAfter(now),
-            KeepAliveSetting.Off off => used.TurnOff(off.Reason),
-            KeepAliveSetting.Invalid invalid => used.TurnOff($"invalid keep_alive '{invalid.Input}': {invalid.Reason}"),
+            KeepAliveValue.Every every => used.WithInterval(every.Interval).ScheduleAfter(now),
+            KeepAliveValue.Off off => used.TurnOff(off.Reason),
+            KeepAliveValue.Invalid invalid => used.TurnOff($"invalid keep_alive '{invalid.Input}': {invalid.Reason}"),
             _ => throw new ArgumentOutOfRangeException(nameof(keepAlive), keepAlive, "not a keep_alive setting"),
         };
         // A lease the pair waited for is no longer wanted: its next ping moved on.

@@ -64,8 +64,8 @@ public static class HostSettings
 
     private static TimeSpan Duration(string setting, string? value) => KeepAliveDuration.Parse(value) switch
     {
-        KeepAliveSetting.Every every => every.Interval,
-        KeepAliveSetting.Invalid invalid => throw new HostSettingsException(
+        KeepAliveValue.Every every => every.Interval,
+        KeepAliveValue.Invalid invalid => throw new HostSettingsException(
             $"Setting {KeepAliveHostOptions.Section}:{setting} = '{invalid.Input}' is not a duration: {invalid.Reason}."),
         _ => throw new HostSettingsException($"Setting {KeepAliveHostOptions.Section}:{setting} must be a positive duration such as 30s, 5m or 1h."),
     };

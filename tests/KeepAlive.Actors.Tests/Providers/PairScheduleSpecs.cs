@@ -382,7 +382,7 @@ public sealed class PairScheduleSpecs
 
     private static PairSchedule Fresh() => PairSchedule.Fresh(Pair, Settings);
 
-    private static KeepAliveSetting Every(TimeSpan interval) => new KeepAliveSetting.Every(interval);
+    private static KeepAliveValue Every(TimeSpan interval) => new KeepAliveValue.Every(interval);
 
     private static PairSchedule Scheduled() => Fresh().OnUsage(Every(Interval), T0).Schedule;
 
