@@ -53,6 +53,12 @@ catch (Exception ex) when (ex is HostSettingsException or ModelsConfigException)
     return 2;
 }
 
+if (!options.HostsPairs())
+{
+    startupLog.LogInformation("[keep-alive] this node hosts no pairs: its roles ({Roles}) leave out the keep-alive role '{Role}'; it serves the API for the nodes that have it",
+        string.Join(",", options.RoleList()), options.ToShardingSettings().Role);
+}
+
 IConnectionMultiplexer? redis = null;
 if (!string.IsNullOrWhiteSpace(options.Redis))
 {
@@ -81,7 +87,7 @@ builder.Services.AddAkka("keepalive", (akka, services) =>
             SplitBrainResolver = splitBrainResolver,
         })
         .AddHocon(failoverTiming, HoconAddMode.Prepend)
-        .WithKeepAlive(services);
+        .WithKeepAlive(services, options.ToShardingSettings());
     akka.WithKeepAliveHealthChecks();
 });
 

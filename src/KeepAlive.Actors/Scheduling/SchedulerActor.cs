@@ -82,7 +82,6 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private bool _ready;
     private bool _storeDown;
     private bool _heldForStanding;
-    private long _batchesWritten;
     private StoreBacklog _backlog = null!;
 
     public SchedulerActor(IScheduleStore store, SchedulerSettings settings, INodeStanding standing)
@@ -99,7 +98,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         Receive<Cleared>(OnCleared);
         Receive<WhenReady>(_ => OnWhenReady());
         Receive<WriteEverything>(_ => OnWriteEverything());
-        Receive<GetSchedulerStatus>(_ => Sender.Tell(new SchedulerStatus(PendingCount, _storeDown, _batchesWritten)));
+        Receive<GetSchedulerStatus>(_ => Sender.Tell(new SchedulerStatus(PendingCount, _storeDown)));
     }
 
     /// <summary>Changes not in the store yet: queued, or in the batch being written.</summary>
@@ -213,7 +212,6 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     {
         _writing = [];
         _backlog.BatchWritten(QueuedOrWriting);
-        _batchesWritten++;
         if (_storeDown)
         {
             _storeDown = false;

@@ -55,5 +55,5 @@ public static class SchedulerProtocol
 
     /// <param name="PendingWrites">Pairs whose latest change is not in the store yet, queued or in the batch being written (at most one per pair).</param>
     /// <param name="StoreUnreachable">The last write failed; changes are kept until the store is back.</param>
-    public sealed record SchedulerStatus(int PendingWrites, bool StoreUnreachable, long BatchesWritten);
+    public sealed record SchedulerStatus(int PendingWrites, bool StoreUnreachable);
 }

@@ -21,6 +21,7 @@ public static class CommandLine
         ["--port"] = Key(nameof(KeepAliveHostOptions.Port)),
         ["--seed-nodes"] = Key(nameof(KeepAliveHostOptions.SeedNodes)),
         ["--roles"] = Key(nameof(KeepAliveHostOptions.Roles)),
+        ["--keepalive-role"] = Key(nameof(KeepAliveHostOptions.KeepAliveRole)),
         ["--api-token"] = Key(nameof(KeepAliveHostOptions.ApiToken)),
         ["--demo"] = Key(nameof(KeepAliveHostOptions.Demo)),
         ["--split-brain-resolver"] = Key(nameof(KeepAliveHostOptions.SplitBrainResolver)),

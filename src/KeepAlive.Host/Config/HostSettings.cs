@@ -62,6 +62,18 @@ public static class HostSettings
 
     public static IReadOnlyList<string> RoleList(this KeepAliveHostOptions options) => List(options.Roles);
 
+    /// <summary>
+    /// With <c>--keepalive-role</c>, pairs, host gates and the sweeper live only on nodes whose <c>--roles</c> include it
+    /// (give every node the same <c>--keepalive-role</c>, as sharding needs); a node without the role serves the API and
+    /// passes usage on. Without it, every node hosts pairs.
+    /// </summary>
+    public static KeepAliveShardingSettings ToShardingSettings(this KeepAliveHostOptions options) =>
+        new() { Role = string.IsNullOrWhiteSpace(options.KeepAliveRole) ? null : options.KeepAliveRole.Trim() };
+
+    /// <summary>Whether this node hosts pairs: there is no keep-alive role, or its roles include it.</summary>
+    public static bool HostsPairs(this KeepAliveHostOptions options) =>
+        options.ToShardingSettings().Role is not { } role || options.RoleList().Contains(role);
+
     private static TimeSpan Duration(string setting, string? value) => KeepAliveDuration.Parse(value) switch
     {
         KeepAliveValue.Every every => every.Interval,

@@ -64,6 +64,9 @@ public sealed class KeepAliveHostOptions
     /// <summary>Comma-separated cluster roles of this node (<c>--roles</c>).</summary>
     public string? Roles { get; set; }
 
+    /// <summary>Only nodes with this cluster role host pairs (<c>--keepalive-role</c>); absent: every node.</summary>
+    public string? KeepAliveRole { get; set; }
+
     /// <summary>Bearer token the HTTP API requires (<c>--api-token</c>); empty: no token. Health endpoints never need it.</summary>
     public string? ApiToken { get; set; }
 
