@@ -130,7 +130,8 @@ public static class KeepAliveHostingExtensions
                     registry.Get<KeepAlivePingSenders>(),
                     registry.Get<KeepAliveScheduler>(),
                     new ClusterSuccessorRegions(system, ProviderRegionName, sharding.Role),
-                    Logging.GetLogger(system, typeof(ProviderActor))));
+                    Logging.GetLogger(system, typeof(ProviderActor)),
+                    store.SharedWithOtherWriters));
                 return _ => props;
             },
             new ProviderMessageExtractor(sharding.MaxShards),

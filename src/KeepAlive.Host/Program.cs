@@ -32,6 +32,7 @@ var startupLog = startupLogging.CreateLogger("KeepAlive.Host");
 
 KeepAliveSettings settings;
 SchedulerSettings schedulerSettings;
+UsageRecorderSettings recorderSettings;
 ProviderCatalog catalog;
 SplitBrainResolverOption splitBrainResolver;
 string failoverTiming;
@@ -42,6 +43,7 @@ try
 {
     settings = options.ToKeepAliveSettings();
     schedulerSettings = options.ToSchedulerSettings();
+    recorderSettings = options.ToUsageRecorderSettings();
     splitBrainResolver = options.ToSplitBrainResolver();
     failoverTiming = options.FailoverTimingHocon();
     akkaLogLevel = ConsoleLogging.AkkaLevel(builder.Configuration);
@@ -68,8 +70,8 @@ if (!string.IsNullOrWhiteSpace(options.Redis))
 }
 
 var catalogHolder = new ProviderCatalogHolder(catalog);
-builder.AddKeepAliveApi().AddKeepAliveStatusApi().AddKeepAliveObservability(redis);
-builder.Services.AddKeepAlive(catalogHolder, settings, schedulerSettings);
+builder.AddKeepAliveEndpoints(redis);
+builder.Services.AddKeepAlive(catalogHolder, settings, schedulerSettings, recorderSettings);
 if (demo is null && modelsConfig is not null)
 {
     builder.Services.AddHostedService(services => new ModelsConfigWatcher(
@@ -94,10 +96,7 @@ builder.Services.AddAkka("keepalive", (akka, services) =>
 var app = builder.Build();
 app.UseStatusCodePages();
 app.UseApiToken(options.ApiToken, [Observability.LivenessPath, Observability.ReadinessPath, .. StatusPage.Paths]);
-app.MapKeepAliveObservability();
-app.MapKeepAliveApi();
-app.MapKeepAliveStatusApi();
-app.MapStatusPage();
+app.MapKeepAliveEndpoints();
 if (demo is not null)
 {
     app.Lifetime.ApplicationStarted.Register(() =>

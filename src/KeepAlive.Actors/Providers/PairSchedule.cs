@@ -32,6 +32,12 @@ public abstract record PairPhase
     /// <summary>No usage for max-idle: nothing until the next usage.</summary>
     public sealed record IdleExpired(string Reason) : PairPhase;
 
+    /// <summary>
+    /// Due at <paramref name="Due"/>; the store is read first (<paramref name="Attempt"/> tells its answer), since another
+    /// writer (the router's own monitor) may have moved the pair's next ping later.
+    /// </summary>
+    public sealed record CheckingStore(DateTimeOffset Due, long Attempt) : PairPhase;
+
     /// <summary>Due at <paramref name="Due"/>, waiting for the host's lease asked for with <paramref name="Attempt"/>.</summary>
     public sealed record AwaitingHost(DateTimeOffset Due, long Attempt) : PairPhase;
 
@@ -87,6 +93,9 @@ public readonly record struct PairDecisions
     /// <summary>Hand the pair's status to its successor, which writes the pair's schedule from now on.</summary>
     public bool HandOver { get; init; }
 
+    /// <summary>Ask the node's writer what the store holds for the pair (unless a change of the pair's own waits there).</summary>
+    public StoreCheck? CheckStore { get; init; }
+
     public PairLog? Log { get; init; }
 
     public PairMetric? Metric { get; init; }
@@ -94,6 +103,12 @@ public readonly record struct PairDecisions
 
 /// <summary>A line the pair logs; the template's named placeholders take <paramref name="Args"/> in order.</summary>
 public sealed record PairLog(LogLevel Level, string Template, params object?[] Args);
+
+/// <summary>
+/// A read of the pair's stored wake-up. <paramref name="Token"/> comes back with the answer, so an answer the pair has
+/// moved past is recognised; <paramref name="BeforePing"/>: the pair is due, else it compares with the sweep's read.
+/// </summary>
+public sealed record StoreCheck(long Token, bool BeforePing);
 
 /// <summary>What a step counts in the node's metrics.</summary>
 public abstract record PairMetric
@@ -117,8 +132,8 @@ public abstract record PairMetric
 /// </summary>
 /// <remarks>
 /// Usage moves the next ping to usage + keep_alive. A due pair asks its host's gate for the lease; a host busy with
-/// another model postpones the ping by one interval. Success schedules the next ping one interval after the later of
-/// the ping's start and the last usage; failure retries after 5 s, doubling, capped at keep_alive, unless usage came
+/// another model postpones the ping by one interval. Success schedules the next ping one interval after the ping's
+/// end; failure retries after 5 s, doubling, capped at keep_alive, unless usage came
 /// during the ping (then a full interval after it). Every wake-up carries the pair's offset (<see cref="PingSpread"/>).
 /// </remarks>
 public sealed record PairSchedule
@@ -162,6 +177,12 @@ public sealed record PairSchedule
     /// <summary>The problem last logged: a problem is logged when it appears, not every interval it lasts.</summary>
     public string? LoggedProblem { get; private init; }
 
+    /// <summary>
+    /// The wake-up this incarnation last wrote (or found) in the store, as the store keeps it (whole seconds): a stored
+    /// wake-up that differs was written by another program.
+    /// </summary>
+    public DateTimeOffset? OwnStoredWakeUp { get; private init; }
+
     public static PairSchedule Fresh(ProviderKey pair, KeepAliveSettings settings) => new(pair, settings);
 
     internal PairSchedule WithLoggedProblem(string problem) => this with { LoggedProblem = problem };
@@ -182,6 +203,7 @@ public sealed record PairSchedule
         PairPhase.Scheduled scheduled => scheduled.Due,
         PairPhase.BackingOff backingOff => backingOff.Due,
         PairPhase.Unconfigured unconfigured => unconfigured.Due,
+        PairPhase.CheckingStore checking => checking.Due,
         PairPhase.AwaitingHost awaiting => awaiting.Due,
         // Written when the ping starts, so a successor after a crash mid-ping does not ping again at once.
         PairPhase.Pinging pinging => After(Later(pinging.StartedAt, LastUsage)),
@@ -207,8 +229,11 @@ public sealed record PairSchedule
         return step.With(step.Decisions with { OccupyHost = true, ReleaseLease = step.Decisions.ReleaseLease ?? LeaseLeftBehind(step.Schedule) });
     }
 
-    /// <summary>The wake-up timer fired; <paramref name="target"/> is what models-config says now.</summary>
-    public PairStep OnDue(DateTimeOffset now, PingTarget target)
+    /// <summary>
+    /// The wake-up timer fired; <paramref name="target"/> is what models-config says now. With
+    /// <paramref name="storeSharedWithOtherWriters"/> the pair reads its stored wake-up before it asks its host.
+    /// </summary>
+    public PairStep OnDue(DateTimeOffset now, PingTarget target, bool storeSharedWithOtherWriters = false)
     {
         if (Phase is not (PairPhase.Scheduled or PairPhase.BackingOff or PairPhase.Unconfigured) || NextWakeUp is not { } due) return Unchanged;
         // A hot pair's timer is armed lazily and may fire before the wake-up that usage moved on: wait for the rest.
@@ -229,7 +254,31 @@ public sealed record PairSchedule
         }
 
         var attempt = LastAttempt + 1;
-        return new PairStep(With(new PairPhase.AwaitingHost(due, attempt)) with { LastAttempt = attempt }, new PairDecisions { RequestLease = attempt });
+        return storeSharedWithOtherWriters
+            ? new PairStep(
+                With(new PairPhase.CheckingStore(due, attempt)) with { LastAttempt = attempt },
+                new PairDecisions { CheckStore = new StoreCheck(attempt, BeforePing: true) })
+            : new PairStep(With(new PairPhase.AwaitingHost(due, attempt)) with { LastAttempt = attempt }, new PairDecisions { RequestLease = attempt });
+    }
+
+    /// <summary>
+    /// What the store holds for the pair, read through its node's writer. Another writer (the router's monitor) may
+    /// have moved the next ping: later, just before a ping, the pair waits for it instead of pinging; either way, when the
+    /// periodic sweep saw it, the pair follows it. A change of the pair's own still waiting to be written wins: the
+    /// store does not show it yet.
+    /// </summary>
+    public PairStep OnStoreChecked(StoreCheck check, bool ownChangePending, DateTimeOffset? stored)
+    {
+        var moved = !ownChangePending && stored is { } wakeUp && wakeUp != OwnStoredWakeUp ? wakeUp : (DateTimeOffset?)null;
+        if (check.BeforePing)
+        {
+            if (Phase is not PairPhase.CheckingStore checking || checking.Attempt != check.Token) return Unchanged;
+            if (moved is { } later && later > WakeUpScores.Round(checking.Due)) return FollowOtherWriter(later);
+            return new PairStep(this with { Phase = new PairPhase.AwaitingHost(checking.Due, checking.Attempt) }, new PairDecisions { RequestLease = checking.Attempt });
+        }
+
+        var stillAsAsked = Phase is PairPhase.Scheduled or PairPhase.BackingOff or PairPhase.Unconfigured && OwnStoredWakeUp?.UtcTicks == check.Token;
+        return stillAsAsked && moved is { } other ? FollowOtherWriter(other) : Unchanged;
     }
 
     /// <summary>No answer from the gate for a while: ask again (the request or its answer may have been lost with a node).</summary>
@@ -275,11 +324,16 @@ public sealed record PairSchedule
         });
     }
 
-    public PairStep OnPingSucceeded(int statusCode, TimeSpan latency)
+    /// <summary>
+    /// The next ping counts from the ping's end, as the original did and as the backends' idle timers do (Ollama
+    /// restarts its keep_alive when the last request finishes): a slow ping, often a cold load, is not followed at once
+    /// by another.
+    /// </summary>
+    public PairStep OnPingSucceeded(int statusCode, TimeSpan latency, DateTimeOffset now)
     {
         if (Phase is not PairPhase.Pinging pinging) return OutcomeAfterMovingOn();
         var done = this with { ConsecutiveFailures = 0, LastPing = new LastPing(pinging.StartedAt, true, statusCode, latency, null) };
-        var step = done.Enter(new PairPhase.Scheduled(done.After(Later(pinging.StartedAt, LastUsage))));
+        var step = done.Enter(new PairPhase.Scheduled(done.After(Later(now, LastUsage))));
         return step.With(step.Decisions with
         {
             ReleaseLease = pinging.Attempt,
@@ -320,14 +374,23 @@ public sealed record PairSchedule
     /// <summary>The sweep hands over what the store holds; a pair that has a schedule of its own keeps it.</summary>
     public PairStep OnStoredSchedule(long keepAliveSeconds, DateTimeOffset storedWakeUp, DateTimeOffset now)
     {
-        if (HasOwnSchedule || keepAliveSeconds <= 0) return Unchanged;
+        if (HasOwnSchedule)
+        {
+            // Another writer changed it since this pair wrote it: check (a change of the pair's own may be waiting).
+            var another = storedWakeUp != OwnStoredWakeUp && Phase is PairPhase.Scheduled or PairPhase.BackingOff or PairPhase.Unconfigured;
+            return another && OwnStoredWakeUp is { } own
+                ? new PairStep(this, new PairDecisions { CheckStore = new StoreCheck(own.UtcTicks, BeforePing: false) })
+                : Unchanged;
+        }
+
+        if (keepAliveSeconds <= 0) return Unchanged;
         var adopted = (this with { HasOwnSchedule = true, LastUsage = now }).WithInterval(TimeSpan.FromSeconds(keepAliveSeconds));
         // Overdue pairs fire now, each after its own offset, so a recovery does not ping all in one tick.
         var due = storedWakeUp > now ? storedWakeUp : now + adopted.Offset;
         var log = new PairLog(LogLevel.DebugLevel, "{Pair} resumed from the stored schedule, next wake-up {WakeUp:O}", Pair, due);
         // What the store holds needs no writing back; a moved (overdue) wake-up does.
         var step = due == storedWakeUp
-            ? new PairStep(adopted.With(new PairPhase.Scheduled(due)) with { Mirrored = true }, new PairDecisions { WakeAt = due })
+            ? new PairStep(adopted.With(new PairPhase.Scheduled(due)) with { Mirrored = true, OwnStoredWakeUp = due }, new PairDecisions { WakeAt = due })
             : adopted.Enter(new PairPhase.Scheduled(due));
         return step.With(step.Decisions with { Log = log });
     }
@@ -378,6 +441,15 @@ public sealed record PairSchedule
 
     /// <summary>The lease this pair waits for, which nobody needs once the pair stops or moves.</summary>
     public long? PendingLease => Phase is PairPhase.AwaitingHost awaiting ? awaiting.Attempt : null;
+
+    /// <summary>Waits for the wake-up another writer stored; it is the store's already, so nothing is written.</summary>
+    private PairStep FollowOtherWriter(DateTimeOffset wakeUp) => new(
+        With(new PairPhase.Scheduled(wakeUp)) with { OwnStoredWakeUp = wakeUp },
+        new PairDecisions
+        {
+            WakeAt = wakeUp,
+            Log = new PairLog(LogLevel.DebugLevel, "{Pair}: another writer moved the next ping to {WakeUp:O}", Pair, wakeUp),
+        });
 
     private PairStep Unchanged => new(this, default);
 
@@ -439,7 +511,7 @@ public sealed record PairSchedule
     /// <summary>This schedule, written to the store.</summary>
     private PairStep WriteThrough()
     {
-        var written = this with { Mirrored = true };
+        var written = this with { Mirrored = true, OwnStoredWakeUp = NextWakeUp is { } next ? WakeUpScores.Round(next) : null };
         return new PairStep(written, new PairDecisions { Mirror = written.CurrentChange });
     }
 
@@ -475,7 +547,8 @@ public sealed record PairSchedule
         PairPhase.BackingOff => PairState.BackingOff,
         PairPhase.Unconfigured => PairState.Unconfigured,
         PairPhase.IdleExpired => PairState.IdleExpired,
-        PairPhase.AwaitingHost => PairState.AwaitingHost,
+        // Due: the store is read for a moment before the host is asked.
+        PairPhase.CheckingStore or PairPhase.AwaitingHost => PairState.AwaitingHost,
         PairPhase.Pinging => PairState.Pinging,
         PairPhase.Unregistered => PairState.Unregistered,
         _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, "not a pair phase"),

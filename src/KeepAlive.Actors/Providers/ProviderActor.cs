@@ -115,7 +115,7 @@ public sealed class ProviderActor : UntypedActor
         PingLeaseGranted granted => _schedule.OnLeaseGranted(granted.Attempt, Now, PingTarget.Of(Lookup())),
         HostBusy busy => _schedule.OnHostBusy(busy.Attempt, busy.Occupant, Now),
         LeaseWaitExpired expired => _schedule.OnLeaseWaitExpired(expired.Attempt),
-        PingSucceeded succeeded => _schedule.OnPingSucceeded(succeeded.StatusCode, succeeded.Latency),
+        PingSucceeded succeeded => _schedule.OnPingSucceeded(succeeded.StatusCode, succeeded.Latency, Now),
         PingFailed failed => _schedule.OnPingFailed(failed.Reason, failed.StatusCode, failed.Latency, failed.Detail, Now),
         PingOutcomeLost lost => _schedule.OnPingOutcomeLost(lost.Attempt, Now),
         ResumeSchedule stored => _schedule.OnStoredSchedule(stored.KeepAliveSeconds, stored.NextWakeUp, Now),
@@ -123,13 +123,14 @@ public sealed class ProviderActor : UntypedActor
         Unregister => _schedule.OnUnregister(),
         LingerOver => _schedule.OnLingerOver(),
         RewriteSchedule => _schedule.OnStoreBack(),
+        SchedulerProtocol.StoredWakeUpChecked checkedStore => _schedule.OnStoreChecked(checkedStore.Check, checkedStore.OwnChangePending, checkedStore.Stored),
         _ => null,
     };
 
     private PairStep Woken()
     {
         _wakeArmedFor = null;
-        return _schedule.OnDue(Now, PingTarget.Of(Lookup()));
+        return _schedule.OnDue(Now, PingTarget.Of(Lookup()), _deps.StoreSharedWithOtherWriters);
     }
 
     private ProviderConfig? Lookup() => _deps.Catalog.Current.Find(Pair.Model, Pair.Host);
@@ -150,6 +151,7 @@ public sealed class ProviderActor : UntypedActor
         }
 
         if (decisions.Mirror is { } change) _deps.Scheduler.Tell(new SchedulerProtocol.MirrorSchedule(change));
+        if (decisions.CheckStore is { } check) _deps.Scheduler.Tell(new SchedulerProtocol.CheckStoredWakeUp(Pair, check));
         if (decisions.SendPing) SendPing();
         if (decisions.WakeAt is { } at) WakeAt(at);
         if (decisions.Linger) TellSelfIn(_deps.Settings.UnregisteredLinger, LingerOver.Instance);

@@ -11,6 +11,7 @@ namespace KeepAlive.Actors.Providers;
 /// <param name="Scheduler">The node's <see cref="SchedulerActor"/>.</param>
 /// <param name="Successors">Where a pair that moves hands its schedule over.</param>
 /// <param name="Log">The pairs' one logger: a logger per actor would cost every idle pair its own copy of its path.</param>
+/// <param name="StoreSharedWithOtherWriters">The store may hold wake-ups other programs wrote: read it before each ping.</param>
 public sealed record ProviderDependencies(
     KeepAliveSettings Settings,
     ProviderCatalogHolder Catalog,
@@ -18,4 +19,5 @@ public sealed record ProviderDependencies(
     IActorRef PingSenders,
     IActorRef Scheduler,
     ISuccessorRegions Successors,
-    ILoggingAdapter Log);
+    ILoggingAdapter Log,
+    bool StoreSharedWithOtherWriters = false);

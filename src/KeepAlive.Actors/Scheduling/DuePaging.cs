@@ -102,12 +102,16 @@ internal static class DuePaging
         }
 
         var due = new List<StoredSchedule>(members.Count);
-        foreach (var loaded in members.Count == 0 ? [] : await range.ReadSchedulesAsync(members))
+        var leftOver = new List<(ProviderKey, string)>();
+        var loadedSchedules = members.Count == 0 ? [] : await range.ReadSchedulesAsync(members);
+        for (var i = 0; i < loadedSchedules.Count; i++)
         {
-            if (loaded.Problem is not null) problems.Add(loaded.Problem);
+            var loaded = loadedSchedules[i];
+            if (loaded.LeftOver) leftOver.Add((members[i].Pair, loaded.Problem!));
+            else if (loaded.Problem is not null) problems.Add(loaded.Problem);
             if (loaded.Schedule is not null) due.Add(loaded.Schedule);
         }
-        return new DuePage(due, problems, window.More ? NextCursor(window, after) : null);
+        return new DuePage(due, problems, window.More ? NextCursor(window, after) : null) { LeftOver = leftOver };
     }
 
     private static DueCursor NextCursor(Window window, DueCursor? after)

@@ -15,10 +15,17 @@ public abstract record ScheduleChange(ProviderKey Pair)
 
     /// <summary>Unregister: the hash and the member go, and the host leaves the model's hosts set.</summary>
     public sealed record Remove(ProviderKey Pair) : ScheduleChange(Pair);
+
+    /// <summary>Only the sorted-set member goes (ZREM): a left-over member, whose hash is gone or says off.</summary>
+    public sealed record Unschedule(ProviderKey Pair) : ScheduleChange(Pair);
 }
 
 /// <summary>The result of reading one pair; <paramref name="Problem"/> names the key when data written by others is unusable.</summary>
-public sealed record LoadedSchedule(StoredSchedule? Schedule, string? Problem);
+/// <param name="LeftOver">
+/// The pair's sorted-set member is left over: its hash is gone or says off (0). Not a problem of anyone's making: the
+/// Python router's keep-alive monitor leaves such members and removes them (ZREM) when it meets them, and so does the sweep.
+/// </param>
+public sealed record LoadedSchedule(StoredSchedule? Schedule, string? Problem, bool LeftOver = false);
 
 /// <summary>Where to continue a paged read of the sorted set: after <paramref name="SeenAtScore"/> members of score <paramref name="Score"/>.</summary>
 /// <param name="Score">The whole second of the last member returned (the floor of its score).</param>
@@ -37,7 +44,11 @@ public sealed record DueCursor(long Score, int SeenAtScore)
 /// One page of due members with their stored schedules (so the reader can hand them over without reading each pair
 /// again); <paramref name="Problems"/> name the keys skipped as unusable; <paramref name="Next"/> is null at the end.
 /// </summary>
-public sealed record DuePage(IReadOnlyList<StoredSchedule> Due, IReadOnlyList<string> Problems, DueCursor? Next);
+public sealed record DuePage(IReadOnlyList<StoredSchedule> Due, IReadOnlyList<string> Problems, DueCursor? Next)
+{
+    /// <summary>Members whose hash is gone or says off, with why: to be removed from the sorted set.</summary>
+    public IReadOnlyList<(ProviderKey Pair, string Why)> LeftOver { get; init; } = [];
+}
 
 /// <summary>
 /// The durable schedule in the Python router's Redis schema (<see cref="ScheduleKeys"/>). <see cref="RedisScheduleStore"/> writes the real keys;
@@ -45,6 +56,12 @@ public sealed record DuePage(IReadOnlyList<StoredSchedule> Due, IReadOnlyList<st
 /// </summary>
 public interface IScheduleStore
 {
+    /// <summary>
+    /// Other programs may write the schema too (the router's own monitor, scripts): a pair then reads its stored
+    /// wake-up before it pings. The embedded store has no other writer.
+    /// </summary>
+    bool SharedWithOtherWriters { get; }
+
     /// <summary>Writes one batch (pipelined for Redis).</summary>
     Task ApplyAsync(IReadOnlyList<ScheduleChange> batch);
 

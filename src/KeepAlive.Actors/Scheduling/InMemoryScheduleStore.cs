@@ -18,6 +18,8 @@ public sealed class InMemoryScheduleStore : IScheduleStore, IWakeUpRange
     // Problems name the key Redis would use; the in-memory data never has any, since only this store writes it.
     string IWakeUpRange.Name { get; } = new ScheduleKeys(ScheduleKeys.DefaultPrefix).NextWakeUp;
 
+    public bool SharedWithOtherWriters => false;
+
     public Task ApplyAsync(IReadOnlyList<ScheduleChange> batch)
     {
         ScheduleBatch.Validate(batch);
@@ -94,6 +96,9 @@ public sealed class InMemoryScheduleStore : IScheduleStore, IWakeUpRange
                 break;
             case ScheduleChange.Remove remove:
                 Remove(remove.Pair);
+                break;
+            case ScheduleChange.Unschedule unschedule:
+                _wakeUps.Remove(ScheduleKeys.Member(unschedule.Pair));
                 break;
             default:
                 throw new UnreachableException("ScheduleBatch.Validate admits only Upsert and Remove.");

@@ -9,7 +9,7 @@ namespace KeepAlive.Actors.Scheduling;
 /// <remarks>
 /// Commands sent, so an operator can match them in <c>MONITOR</c> or <c>INFO commandstats</c>:
 /// <list type="bullet">
-/// <item><see cref="ApplyAsync"/>: all commands issued at once, then awaited (pipelined); per upsert HSET, ZADD (ZREM when off), SADD; per removal DEL, ZREM, SREM.
+/// <item><see cref="ApplyAsync"/>: all commands issued at once, then awaited (pipelined); per upsert HSET, ZADD (ZREM when off), SADD; per removal DEL, ZREM, SREM; per left-over member ZREM.
 /// StackExchange.Redis sends every DEL as UNLINK where the server has it: the same deletion, memory freed in the background.</item>
 /// <item><see cref="LoadAsync"/>: HGET, EXISTS, ZSCORE, pipelined.</item>
 /// <item><see cref="ReadDueAsync"/>: <c>ZRANGEBYSCORE key min max WITHSCORES LIMIT skip take</c>; when members already
@@ -34,6 +34,8 @@ public sealed class RedisScheduleStore : IScheduleStore, IWakeUpRange
     string IWakeUpRange.Name => _keys.NextWakeUp;
 
     private IDatabase Database => _redis.GetDatabase();
+
+    public bool SharedWithOtherWriters => true;
 
     public async Task ApplyAsync(IReadOnlyList<ScheduleChange> batch)
     {
@@ -103,6 +105,7 @@ public sealed class RedisScheduleStore : IScheduleStore, IWakeUpRange
     {
         ScheduleChange.Upsert upsert => WriteUpsert(db, upsert),
         ScheduleChange.Remove remove => WriteRemove(db, remove.Pair),
+        ScheduleChange.Unschedule unschedule => [db.SortedSetRemoveAsync(_keys.NextWakeUp, ScheduleKeys.Member(unschedule.Pair))],
         _ => throw new UnreachableException("ScheduleBatch.Validate admits only Upsert and Remove."),
     };
 
@@ -147,19 +150,21 @@ public sealed class RedisScheduleStore : IScheduleStore, IWakeUpRange
     private LoadedSchedule Interpret(ProviderKey pair, bool hashExists, RedisValue keepAlive, double? score)
     {
         var (hashKey, setKey, member) = (_keys.Provider(pair), _keys.NextWakeUp, ScheduleKeys.Member(pair));
-        if (!hashExists) return score is null ? new LoadedSchedule(null, null) : Problem(ScheduleProblems.NoHash(setKey, member, hashKey));
+        if (!hashExists) return score is null ? new LoadedSchedule(null, null) : LeftOver(ScheduleProblems.NoHash(setKey, member, hashKey));
         if (keepAlive.IsNull) return Problem(ScheduleProblems.NoKeepAliveField(hashKey));
         if (!long.TryParse(keepAlive.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
             return Problem(ScheduleProblems.NotSeconds(hashKey, keepAlive.ToString()));
         if (score is not { } stored) return Loaded(new StoredSchedule(pair, seconds, null));
         if (!WakeUpScores.TryToWakeUp(stored, out var wakeUp)) return Problem(ScheduleProblems.NotAWakeUp(setKey, member, stored));
-        if (seconds == 0) return Problem(ScheduleProblems.OffButScheduled(hashKey, setKey, member));
+        if (seconds == 0) return LeftOver(ScheduleProblems.OffButScheduled(hashKey, setKey, member));
         return Loaded(new StoredSchedule(pair, seconds, wakeUp));
     }
 
     private static LoadedSchedule Loaded(StoredSchedule schedule) => new(schedule, null);
 
     private static LoadedSchedule Problem(string problem) => new(null, problem);
+
+    private static LoadedSchedule LeftOver(string why) => new(null, why, LeftOver: true);
 
     private static async Task DeleteMatchingAsync(IServer server, IDatabase db, string pattern)
     {

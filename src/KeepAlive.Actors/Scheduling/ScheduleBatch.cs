@@ -14,7 +14,7 @@ internal static class ScheduleBatch
                 case ScheduleChange.Upsert upsert:
                     Validate(upsert);
                     break;
-                case ScheduleChange.Remove:
+                case ScheduleChange.Remove or ScheduleChange.Unschedule:
                     break;
                 default:
                     throw new ArgumentException($"Unknown schedule change '{change?.GetType().Name ?? "null"}'.", nameof(batch));

@@ -193,6 +193,13 @@ public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
             if (_reportedProblems.Add(problem)) _log.Warning("[keep-alive] skipped stored data: {Problem}", problem);
         }
 
+        // Left over by the original's monitor (it removes them when it meets them): removed through the node's writer.
+        foreach (var (pair, why) in page.LeftOver)
+        {
+            _log.Debug("[keep-alive] {Why} Removed from the schedule.", why);
+            _writer.Tell(new MirrorSchedule(new ScheduleChange.Unschedule(pair)));
+        }
+
         if (page.Due.Count > 0)
         {
             run.InFlight += page.Due.Count;

@@ -78,7 +78,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private readonly List<IActorRef> _waitingForReady = [];
     private readonly List<IActorRef> _waitingForAllWritten = [];
     // The batch being written; one at a time.
-    private IReadOnlyList<ScheduleChange> _writing = [];
+    private IReadOnlyDictionary<ProviderKey, ScheduleChange> _writing = new Dictionary<ProviderKey, ScheduleChange>();
     private bool _ready;
     private bool _storeDown;
     private bool _heldForStanding;
@@ -92,6 +92,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
         Receive<MirrorSchedule>(mirror => OnChange(mirror.Change));
         Receive<HandedOver>(handedOver => OnHandedOver(handedOver.Pair));
+        Receive<CheckStoredWakeUp>(check => OnCheckStoredWakeUp(check.Pair, check.Check));
         Receive<Flush>(_ => WriteBatch());
         Receive<BatchWritten>(OnBatchWritten);
         Receive<BatchFailed>(OnBatchFailed);
@@ -102,7 +103,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Changes not in the store yet: queued, or in the batch being written.</summary>
-    private int PendingCount => _pending.Count + _writing.Count(change => !_pending.ContainsKey(change.Pair));
+    private int PendingCount => _pending.Count + _writing.Keys.Count(pair => !_pending.ContainsKey(pair));
 
     // What the backlog gauge shows, on every change: a pair both queued and in the batch counts twice, which costs
     // nothing, where counting it once (PendingCount) would walk the batch on every change.
@@ -148,6 +149,21 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         else _waitingForReady.Add(Sender);
     }
 
+    private void OnCheckStoredWakeUp(ProviderKey pair, StoreCheck check)
+    {
+        var asker = Sender;
+        if (_pending.ContainsKey(pair) || _writing.ContainsKey(pair))
+        {
+            asker.Tell(new StoredWakeUpChecked(check, OwnChangePending: true, null));
+            return;
+        }
+
+        // A store that cannot be read says nothing about other writers: the pair goes on as it would.
+        _store.LoadAsync(pair).PipeTo(asker,
+            success: loaded => new StoredWakeUpChecked(check, false, loaded.Schedule?.NextWakeUp),
+            failure: _ => new StoredWakeUpChecked(check, false, null));
+    }
+
     private void OnHandedOver(ProviderKey pair)
     {
         if (_pending.TryGetValue(pair, out var change) && change is ScheduleChange.Upsert) _pending.Remove(pair);
@@ -182,7 +198,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         if (!_ready || Writing || _pending.Count == 0 || !HasStanding()) return;
         var batch = _pending.Values.Take(_settings.MaxBatchSize).ToList();
         foreach (var change in batch) _pending.Remove(change.Pair);
-        _writing = batch;
+        _writing = batch.ToDictionary(change => change.Pair);
         var self = Self;
         KeepAliveMetrics.MeasureBatch(_store.ApplyAsync(batch)).PipeTo(self,
             success: () => new BatchWritten(batch),
@@ -210,7 +226,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     private void OnBatchWritten(BatchWritten written)
     {
-        _writing = [];
+        _writing = new Dictionary<ProviderKey, ScheduleChange>();
         _backlog.BatchWritten(QueuedOrWriting);
         if (_storeDown)
         {
@@ -226,7 +242,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     private void OnBatchFailed(BatchFailed failed)
     {
-        _writing = [];
+        _writing = new Dictionary<ProviderKey, ScheduleChange>();
         // A change that arrived while the batch was out is newer: it wins over the failed one.
         foreach (var change in failed.Batch) _pending.TryAdd(change.Pair, change);
         _backlog.Changed(QueuedOrWriting);

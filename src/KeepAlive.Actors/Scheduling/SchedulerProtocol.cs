@@ -24,6 +24,15 @@ public static class SchedulerProtocol
         private StoreReachableAgain() { }
     }
 
+    /// <summary>
+    /// A pair asks what the store holds for it; answered with <see cref="StoredWakeUpChecked"/>, at once when a change of
+    /// the pair's own waits to be written (the store does not show it yet), else after one pipelined read.
+    /// </summary>
+    public sealed record CheckStoredWakeUp(ProviderKey Pair, StoreCheck Check);
+
+    /// <param name="Stored">The stored wake-up; null when the pair has none there, or the store could not be read.</param>
+    public sealed record StoredWakeUpChecked(StoreCheck Check, bool OwnChangePending, DateTimeOffset? Stored);
+
     /// <summary>Writes every pending change now; answered with <see cref="AllWritten"/> (or when the store fails).</summary>
     public sealed class WriteEverything
     {

@@ -16,6 +16,12 @@ public static class KeepAliveApi
     /// <summary>Bodies above this are refused with 413; a usage item is ~100 bytes, so a batch of ~10,000 fits.</summary>
     public const long MaxRequestBodyBytes = 1024 * 1024;
 
+    /// <summary>The title of a 503 for commands the node refused: nothing was sent, so nothing was taken.</summary>
+    public const string RefusedTitle = "Too busy: nothing was taken";
+
+    /// <summary>The title of a 503 for commands sent but not all confirmed in time: some may have been taken.</summary>
+    public const string UnconfirmedTitle = "Not confirmed: sending again is safe";
+
     /// <summary>Where the API listens unless <c>--urls</c> (or <c>ASPNETCORE_URLS</c>) says otherwise.</summary>
     public const string DefaultUrl = "http://127.0.0.1:5080";
 
@@ -107,8 +113,8 @@ public static class KeepAliveApi
     private static IResult Answer(DeliveryOutcome outcome, bool withCount = true) => outcome switch
     {
         DeliveryOutcome.Taken taken => withCount ? Results.Accepted(value: new { accepted = taken.Count }) : Results.Accepted(),
-        DeliveryOutcome.Refused refused => Unavailable("Too busy: nothing was taken", refused.Reason, refused.RetryAfter),
-        DeliveryOutcome.Unconfirmed unconfirmed => Unavailable("Not confirmed: sending again is safe", unconfirmed.Reason, unconfirmed.RetryAfter),
+        DeliveryOutcome.Refused refused => Unavailable(RefusedTitle, refused.Reason, refused.RetryAfter),
+        DeliveryOutcome.Unconfirmed unconfirmed => Unavailable(UnconfirmedTitle, unconfirmed.Reason, unconfirmed.RetryAfter),
         _ => throw new InvalidOperationException($"Unknown delivery outcome {outcome}."),
     };
 
@@ -118,7 +124,8 @@ public static class KeepAliveApi
     private static async Task<IResult> ListProvidersAsync(HttpRequest request, ProviderDirectory directory, CancellationToken cancellation)
     {
         var problems = new UsageRequests.Problems();
-        if (PairQuery.Read(request.Query, problems) is not { } query) return Invalid(problems);
+        var parameters = UsageRequests.StrictQuery(request, PairQuery.Parameters, problems);
+        if (PairQuery.Read(parameters, problems) is not { } query) return Invalid(problems);
         return Results.Ok(ProviderListJson.From(await directory.ListAsync(query, cancellation), query));
     }
 

@@ -32,6 +32,9 @@ public sealed record PairQuery(string? Text, PairSort Sort, bool Descending, int
 
     public static PairQuery All { get; } = new(null, PairSort.Model, false, 0, null);
 
+    /// <summary>The query parameters <see cref="Read"/> reads.</summary>
+    public static IReadOnlyList<string> Parameters { get; } = ["q", "sort", "order", "offset", "limit"];
+
     private static readonly IReadOnlyDictionary<string, PairSort> SortNames = new Dictionary<string, PairSort>
     {
         ["model"] = PairSort.Model,

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Primitives;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Providers;
 
@@ -51,34 +52,44 @@ public static class UsageRequests
     /// <summary>The pair named by a query string (<c>?model_name=...&amp;host=...</c>).</summary>
     public static ProviderKey? ReadPair(HttpRequest request, Problems problems)
     {
-        var model = QueryText(request, "model_name", problems);
-        var host = QueryText(request, "host", problems);
+        var query = StrictQuery(request, ["model_name", "host"], problems);
+        var model = RequiredQueryText(query, "model_name", problems);
+        var host = RequiredQueryText(query, "host", problems);
         return problems.Count == 0 ? ProviderKey.From(model!, host!) : null;
     }
 
     /// <summary>
-    /// A required query parameter as text, decoded from the raw query. The framework's own decoding leaves escapes
-    /// that are not UTF-8 (such as <c>%ED%A0%80</c>, the encoding of a lone surrogate) as they are, which would
-    /// silently name another pair; here they are refused, naming the parameter.
+    /// The query parameters named <paramref name="names"/>, decoded from the raw query. The framework's own decoding
+    /// leaves escapes that are not UTF-8 (such as <c>%ED%A0%80</c>, the encoding of a lone surrogate) as they are, which
+    /// would silently name another pair or filter; here they are refused, naming the parameter, and so is a parameter
+    /// given twice. Parameters not named are ignored.
     /// </summary>
-    public static string? QueryText(HttpRequest request, string name, Problems problems)
+    public static IQueryCollection StrictQuery(HttpRequest request, IReadOnlyCollection<string> names, Problems problems)
     {
-        var values = RawQueryValues(request, name);
-        if (values.Count > 1)
+        var given = RawQuery(request).Where(parameter => names.Contains(parameter.Name)).ToLookup(parameter => parameter.Name, parameter => parameter.Value);
+        var values = new Dictionary<string, StringValues>();
+        foreach (var name in names.Where(given.Contains))
         {
-            problems.Add(name, "must be given once (query parameter)");
-            return null;
+            if (given[name].Count() > 1)
+                problems.Add(name, "must be given once (query parameter)");
+            else if (TryDecode(given[name].Single(), out var text))
+                values[name] = text;
+            else
+                problems.Add(name, "is not valid UTF-8 text (query parameter)");
         }
 
-        if (values.Count == 0 || string.IsNullOrWhiteSpace(values[0]))
+        return new QueryCollection(values);
+    }
+
+    private static string? RequiredQueryText(IQueryCollection query, string name, Problems problems)
+    {
+        if (problems.ContainsKey(name)) return null;
+
+        // Checked decoded: an encoded space (%20, +) is as empty as none, and the pair's names are trimmed.
+        var text = query[name].ToString();
+        if (string.IsNullOrWhiteSpace(text))
         {
             problems.Add(name, "is required (query parameter)");
-            return null;
-        }
-
-        if (!TryDecode(values[0], out var text))
-        {
-            problems.Add(name, "is not valid UTF-8 text (query parameter)");
             return null;
         }
 
@@ -87,16 +98,14 @@ public static class UsageRequests
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private static List<string> RawQueryValues(HttpRequest request, string name)
+    /// <summary>Every parameter of the query string whose name is text, with its value still encoded.</summary>
+    private static IEnumerable<(string Name, string Value)> RawQuery(HttpRequest request)
     {
-        var values = new List<string>();
         foreach (var part in (request.QueryString.Value ?? string.Empty).TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var equals = part.IndexOf('=');
-            var key = equals < 0 ? part : part[..equals];
-            if (TryDecode(key, out var decodedKey) && decodedKey == name) values.Add(equals < 0 ? string.Empty : part[(equals + 1)..]);
+            if (TryDecode(equals < 0 ? part : part[..equals], out var name)) yield return (name, equals < 0 ? string.Empty : part[(equals + 1)..]);
         }
-        return values;
     }
 
     /// <summary>Form-style decoding (<c>+</c> is a space, <c>%XX</c> a byte) with the bytes read as strict UTF-8.</summary>
@@ -190,9 +199,12 @@ public static class UsageRequests
         return text;
     }
 
-    private const string NotText = "is not valid text (it holds an unpaired UTF-16 surrogate escape such as \\ud800)";
+    private const string NotText = "is not valid text (it holds an unpaired UTF-16 surrogate escape such as \\ud800, or bytes that are not UTF-8)";
 
-    /// <summary>A JSON string as text; an escaped lone surrogate (valid JSON, not text) makes the reader throw, answered as a 400.</summary>
+    /// <summary>
+    /// A JSON string as text; an escaped lone surrogate (valid JSON, not text) or bytes that are not UTF-8 (which the
+    /// parser lets through inside strings) make the reader throw, answered as a 400.
+    /// </summary>
     private static bool TryGetText(JsonElement value, out string? text)
     {
         try

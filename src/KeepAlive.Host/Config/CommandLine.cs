@@ -17,6 +17,7 @@ public static class CommandLine
         ["--ping-max-tokens"] = Key(nameof(KeepAliveHostOptions.PingMaxTokens)),
         ["--ping-temperature"] = Key(nameof(KeepAliveHostOptions.PingTemperature)),
         ["--max-idle"] = Key(nameof(KeepAliveHostOptions.MaxIdle)),
+        ["--max-unconfirmed"] = Key(nameof(KeepAliveHostOptions.MaxUnconfirmed)),
         ["--hostname"] = Key(nameof(KeepAliveHostOptions.Hostname)),
         ["--port"] = Key(nameof(KeepAliveHostOptions.Port)),
         ["--seed-nodes"] = Key(nameof(KeepAliveHostOptions.SeedNodes)),

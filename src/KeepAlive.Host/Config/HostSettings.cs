@@ -36,6 +36,16 @@ public static class HostSettings
         }).Validate());
     }
 
+    /// <summary>The usage recorder's settings: the library's defaults but for <c>--max-unconfirmed</c>.</summary>
+    public static UsageRecorderSettings ToUsageRecorderSettings(this KeepAliveHostOptions options)
+    {
+        var defaults = new UsageRecorderSettings();
+        return Validated(() => (defaults with
+        {
+            MaxUnconfirmed = options.MaxUnconfirmed is null ? defaults.MaxUnconfirmed : WholeNumber(nameof(options.MaxUnconfirmed), options.MaxUnconfirmed),
+        }).Validate());
+    }
+
     public static IReadOnlyList<string> SeedNodeList(this KeepAliveHostOptions options) => List(options.SeedNodes);
 
     /// <summary>The split brain resolver strategy; keep-majority unless the setting says keep-oldest.</summary>

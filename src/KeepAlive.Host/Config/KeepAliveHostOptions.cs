@@ -52,6 +52,13 @@ public sealed class KeepAliveHostOptions
     /// <summary>Stop pinging a pair with no usage for this long; empty: never stop.</summary>
     public string? MaxIdle { get; set; }
 
+    /// <summary>
+    /// Usage commands in flight on this node, sent and not yet confirmed (<c>--max-unconfirmed</c>), a whole number from
+    /// 1; past it the API answers 503 and takes nothing. Absent: the library's default.
+    /// </summary>
+    /// <remarks>Text, not int, so a bad value is reported naming the setting instead of failing the binder.</remarks>
+    public string? MaxUnconfirmed { get; set; }
+
     /// <summary>Akka remoting host name (<c>--hostname</c>).</summary>
     public string Hostname { get; set; } = "127.0.0.1";
 

@@ -249,7 +249,9 @@ public sealed class HttpApiSpecs(ApiHostFixture fixture) : IClassFixture<ApiHost
     [Theory]
     [InlineData("host=http%3A%2F%2Fh%3A1", "model_name")]
     [InlineData("model_name=m", "host")]
-    public async Task A_missing_query_parameter_is_400_naming_it(string query, string field)
+    [InlineData("model_name=%20&host=http%3A%2F%2Fh%3A1", "model_name")]
+    [InlineData("model_name=m&host=+%0A", "host")]
+    public async Task A_missing_or_blank_query_parameter_is_400_naming_it(string query, string field)
     {
         await AssertInvalidAsync(await Host.Http.DeleteAsync($"/api/usage?{query}"), field, "is required");
         await AssertInvalidAsync(await Host.Http.GetAsync($"/api/providers/one?{query}"), field, "is required");

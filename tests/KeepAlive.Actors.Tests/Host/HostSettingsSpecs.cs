@@ -84,6 +84,34 @@ public sealed class HostSettingsSpecs
         Assert.Contains(setting, error.Message);
     }
 
+    [Fact]
+    public void Without_max_unconfirmed_the_recorder_takes_the_librarys_default_of_20000_commands_in_flight()
+    {
+        var recorder = Options().ToUsageRecorderSettings();
+
+        Assert.Equal(new UsageRecorderSettings(), recorder);
+        Assert.Equal(20_000, recorder.MaxUnconfirmed);
+    }
+
+    [Fact]
+    public void Max_unconfirmed_bounds_the_commands_in_flight_and_leaves_the_other_recorder_settings()
+    {
+        Assert.Equal(new UsageRecorderSettings { MaxUnconfirmed = 100 }, Options("--max-unconfirmed", "100").ToUsageRecorderSettings());
+    }
+
+    [Theory]
+    [InlineData("0", "MaxUnconfirmed")]
+    [InlineData("-5", "MaxUnconfirmed")]
+    [InlineData("many", "KeepAlive:MaxUnconfirmed")]
+    [InlineData("1.5", "KeepAlive:MaxUnconfirmed")]
+    [InlineData("99999999999", "KeepAlive:MaxUnconfirmed")]
+    public void A_bad_max_unconfirmed_is_an_error_naming_the_setting(string value, string setting)
+    {
+        var error = Assert.Throws<HostSettingsException>(() => Options("--max-unconfirmed", value).ToUsageRecorderSettings());
+
+        Assert.Contains(setting, error.Message);
+    }
+
     [Theory]
     [InlineData(new[] { "--models-config", "m.json" }, ModelSelection.ActiveModels)]
     [InlineData(new[] { "--models-config", "m.json", "--all-models" }, ModelSelection.AllModels)]

@@ -121,13 +121,14 @@ public sealed class PairScheduleSpecs
     }
 
     [Fact]
-    public void Success_schedules_one_interval_after_the_ping_started_and_gives_the_lease_back()
+    public void Success_schedules_one_interval_after_the_ping_ended_and_gives_the_lease_back()
     {
         var pinging = Pinging(at: T0 + Interval);
 
-        var succeeded = pinging.OnPingSucceeded(200, TimeSpan.FromSeconds(3));
+        // A slow ping (a cold load) is not followed at once by another: the interval counts from its end.
+        var succeeded = pinging.OnPingSucceeded(200, TimeSpan.FromSeconds(3), T0 + Interval + TimeSpan.FromSeconds(3));
 
-        Assert.Equal(new PairPhase.Scheduled(T0 + Interval * 2), succeeded.Schedule.Phase);
+        Assert.Equal(new PairPhase.Scheduled(T0 + Interval * 2 + TimeSpan.FromSeconds(3)), succeeded.Schedule.Phase);
         Assert.Equal(1, succeeded.Decisions.ReleaseLease);
         Assert.Equal(new LastPing(T0 + Interval, true, 200, TimeSpan.FromSeconds(3), null), succeeded.Schedule.LastPing);
         Assert.Equal(new PairMetric.PingSucceeded("vllm", TimeSpan.FromSeconds(3)), succeeded.Decisions.Metric);
@@ -137,7 +138,7 @@ public sealed class PairScheduleSpecs
     public void A_sent_and_a_successful_ping_log_at_debug_a_failed_one_stays_visible()
     {
         var granted = Awaiting().OnLeaseGranted(1, T0 + Interval, Vllm);
-        var succeeded = granted.Schedule.OnPingSucceeded(200, TimeSpan.FromMilliseconds(12));
+        var succeeded = granted.Schedule.OnPingSucceeded(200, TimeSpan.FromMilliseconds(12), T0 + Interval + TimeSpan.FromMilliseconds(12));
         var failed = granted.Schedule.OnPingFailed(PingFailureReason.HttpStatus, 503, TimeSpan.FromMilliseconds(12), "HTTP 503", T0 + Interval);
 
         Assert.Equal(Akka.Event.LogLevel.DebugLevel, granted.Decisions.Log!.Level);
@@ -158,7 +159,7 @@ public sealed class PairScheduleSpecs
         Assert.IsType<PairPhase.Pinging>(used.Schedule.Phase);
         Assert.Null(used.Decisions.ReleaseLease);
         Assert.Equal(new ScheduleChange.Upsert(Pair, 120, usedAt + Interval), used.Decisions.Mirror);
-        Assert.Equal(usedAt + Interval, used.Schedule.OnPingSucceeded(200, TimeSpan.FromSeconds(3)).Schedule.NextWakeUp);
+        Assert.Equal(usedAt + Interval, used.Schedule.OnPingSucceeded(200, TimeSpan.FromMilliseconds(500), usedAt).Schedule.NextWakeUp);
     }
 
     [Fact]
@@ -180,7 +181,7 @@ public sealed class PairScheduleSpecs
         }
 
         Assert.Equal(new[] { 5, 10, 20, 30, 30 }.Select(s => TimeSpan.FromSeconds(s)), delays);
-        Assert.Equal(0, schedule.OnDue(now, Vllm).Schedule.OnLeaseGranted(6, now, Vllm).Schedule.OnPingSucceeded(200, TimeSpan.Zero).Schedule.ConsecutiveFailures);
+        Assert.Equal(0, schedule.OnDue(now, Vllm).Schedule.OnLeaseGranted(6, now, Vllm).Schedule.OnPingSucceeded(200, TimeSpan.Zero, now).Schedule.ConsecutiveFailures);
     }
 
     [Fact]
@@ -228,11 +229,11 @@ public sealed class PairScheduleSpecs
         var off = Pinging(at: T0 + Interval).OnUsage(KeepAliveDuration.Parse(null), T0 + Interval + TimeSpan.FromSeconds(1));
         Assert.Null(off.Decisions.ReleaseLease);
 
-        var ended = off.Schedule.OnPingSucceeded(200, TimeSpan.FromSeconds(2));
+        var ended = off.Schedule.OnPingSucceeded(200, TimeSpan.FromSeconds(2), T0 + Interval + TimeSpan.FromSeconds(3));
 
         Assert.Equal(1, ended.Decisions.ReleaseLease);
         Assert.Equal(PairState.Off, ended.Schedule.Status("n").State);
-        Assert.Equal(new PairDecisions(), ended.Schedule.OnPingSucceeded(200, TimeSpan.Zero).Decisions);
+        Assert.Equal(new PairDecisions(), ended.Schedule.OnPingSucceeded(200, TimeSpan.Zero, T0 + Interval * 2).Decisions);
     }
 
     [Fact]
@@ -359,6 +360,86 @@ public sealed class PairScheduleSpecs
         Assert.False(Awaiting().OnHandOff(successorKnown: false).Decisions.HandOver);
         Assert.False(Fresh().OnHandOff(successorKnown: true).Decisions.HandOver);
         Assert.False(Scheduled().OnUnregister().Schedule.OnHandOff(successorKnown: true).Decisions.HandOver);
+    }
+
+    [Fact]
+    public void With_a_shared_store_a_due_pair_reads_its_stored_wake_up_before_it_asks_its_host()
+    {
+        var due = Scheduled().OnDue(T0 + Interval, Vllm, storeSharedWithOtherWriters: true);
+
+        Assert.Equal(new PairPhase.CheckingStore(T0 + Interval, 1), due.Schedule.Phase);
+        Assert.Equal(new StoreCheck(1, BeforePing: true), due.Decisions.CheckStore);
+        Assert.Null(due.Decisions.RequestLease);
+        Assert.Equal(PairState.AwaitingHost, due.Schedule.Status("n").State);
+    }
+
+    [Theory]
+    [InlineData("its own", false, 0)]
+    [InlineData("earlier, by another writer", false, -60)]
+    [InlineData("later, but a change of its own waits to be written", true, 60)]
+    public void A_due_pair_pings_unless_another_writer_moved_its_wake_up_later(string stored, bool ownPending, int secondsFromDue)
+    {
+        var checking = Scheduled().OnDue(T0 + Interval, Vllm, storeSharedWithOtherWriters: true).Schedule;
+
+        var read = checking.OnStoreChecked(new StoreCheck(1, true), ownPending, T0 + Interval + TimeSpan.FromSeconds(secondsFromDue));
+
+        Assert.True(read.Decisions.RequestLease == 1, $"stored {stored}: the pair asks its host");
+        Assert.Equal(new PairPhase.AwaitingHost(T0 + Interval, 1), read.Schedule.Phase);
+    }
+
+    [Fact]
+    public void A_due_pair_whose_wake_up_another_writer_moved_later_waits_for_it_instead_of_pinging()
+    {
+        var checking = Scheduled().OnDue(T0 + Interval, Vllm, storeSharedWithOtherWriters: true).Schedule;
+        var router = T0 + Interval + TimeSpan.FromSeconds(90);
+
+        var read = checking.OnStoreChecked(new StoreCheck(1, true), ownChangePending: false, router);
+
+        Assert.Equal(new PairPhase.Scheduled(router), read.Schedule.Phase);
+        Assert.Equal(router, read.Decisions.WakeAt);
+        Assert.Null(read.Decisions.RequestLease);
+        // The store holds it already.
+        Assert.Null(read.Decisions.Mirror);
+        Assert.Equal(router, read.Schedule.OwnStoredWakeUp);
+    }
+
+    [Fact]
+    public void A_store_that_cannot_be_read_does_not_stop_the_ping_and_a_stale_answer_is_ignored()
+    {
+        var checking = Scheduled().OnDue(T0 + Interval, Vllm, storeSharedWithOtherWriters: true).Schedule;
+
+        Assert.Equal(1, checking.OnStoreChecked(new StoreCheck(1, true), false, null).Decisions.RequestLease);
+        var used = checking.OnUsage(Every(Interval), T0 + Interval).Schedule;
+        Assert.Same(used, used.OnStoreChecked(new StoreCheck(1, true), false, T0 + TimeSpan.FromHours(1)).Schedule);
+    }
+
+    [Theory]
+    [InlineData(-30)]
+    [InlineData(45)]
+    public void The_sweep_brings_a_living_pairs_wake_up_forward_or_back_to_what_another_writer_stored(int secondsFromOwn)
+    {
+        var scheduled = Scheduled();
+        var stored = T0 + Interval + TimeSpan.FromSeconds(secondsFromOwn);
+
+        var swept = scheduled.OnStoredSchedule(120, stored, T0 + TimeSpan.FromSeconds(10));
+        Assert.Equal(new StoreCheck((T0 + Interval).UtcTicks, BeforePing: false), swept.Decisions.CheckStore);
+        var read = swept.Schedule.OnStoreChecked(swept.Decisions.CheckStore!, ownChangePending: false, stored);
+
+        Assert.Equal(new PairPhase.Scheduled(stored), read.Schedule.Phase);
+        Assert.Equal(stored, read.Decisions.WakeAt);
+    }
+
+    [Fact]
+    public void The_sweep_never_undoes_a_change_of_the_pairs_own_that_waits_to_be_written()
+    {
+        var scheduled = Scheduled();
+        var swept = scheduled.OnStoredSchedule(120, T0 + TimeSpan.FromSeconds(5), T0 + TimeSpan.FromSeconds(10));
+
+        var read = swept.Schedule.OnStoreChecked(swept.Decisions.CheckStore!, ownChangePending: true, T0 + TimeSpan.FromSeconds(5));
+
+        Assert.Same(scheduled, read.Schedule);
+        // And what the pair wrote itself needs no check at all.
+        Assert.Null(scheduled.OnStoredSchedule(120, T0 + Interval, T0).Decisions.CheckStore);
     }
 
     [Fact]

@@ -97,7 +97,7 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
-    public void Granted_lease_sends_one_ping_and_success_schedules_the_next_one_interval_after_the_ping_started()
+    public void Granted_lease_sends_one_ping_and_success_schedules_the_next_one_interval_after_the_ping_ended()
     {
         var provider = Start();
         provider.Tell(new RecordUsage(Model, Host, "30s"));
@@ -111,21 +111,26 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
         _senders.Reply(new PingSucceeded(Pair, 200, TimeSpan.FromSeconds(4)));
 
         Assert.Contains(Drain(_gate).OfType<ReleasePingLease>(), r => r.Pair == Pair);
-        Assert.Equal(started + TimeSpan.FromSeconds(30), Status(provider).NextWakeUp);
-        Advance(TimeSpan.FromSeconds(26));
+        // Issue 11: from the ping's end (it was the ping's start before), as the original and the backends count.
+        Assert.Equal(started + TimeSpan.FromSeconds(34), Status(provider).NextWakeUp);
+        Advance(TimeSpan.FromSeconds(30) - TimeSpan.FromMilliseconds(1));
+        Assert.Null(LeaseRequest());
+        Advance(TimeSpan.FromMilliseconds(1));
         Assert.NotNull(LeaseRequest());
     }
 
     [Fact]
-    public void Usage_during_a_ping_makes_its_success_schedule_the_next_one_interval_after_the_usage()
+    public void After_usage_during_a_ping_its_success_schedules_the_next_one_interval_after_the_ping_ended()
     {
         var provider = Start();
-        var usedAt = UsageDuringAPing(provider);
+        UsageDuringAPing(provider);
+        // Issue 11: the ping's end, which comes after any usage during it (it was the later of start and usage).
+        var endedAt = Now;
 
         _senders.Reply(new PingSucceeded(Pair, 200, TimeSpan.FromSeconds(5)));
 
-        Assert.Equal(usedAt + TimeSpan.FromSeconds(30), Status(provider).NextWakeUp);
-        AssertNextLeaseRequestAt(usedAt + TimeSpan.FromSeconds(30));
+        Assert.Equal(endedAt + TimeSpan.FromSeconds(30), Status(provider).NextWakeUp);
+        AssertNextLeaseRequestAt(endedAt + TimeSpan.FromSeconds(30));
     }
 
     [Fact]

@@ -29,6 +29,9 @@ internal sealed class ControlledScheduleStore : IScheduleStore
     /// <summary>Problems every due read reports, as if such data were in the store.</summary>
     public IReadOnlyList<string> BadData { get; set; } = [];
 
+    /// <summary>Left-over members every due read reports, as if their hash were gone or said off.</summary>
+    public IReadOnlyList<(ProviderKey Pair, string Why)> LeftOver { get; set; } = [];
+
     /// <summary>How many of the next due reads fail, as they do while the store is unreachable.</summary>
     public int FailingDueReads { get; set; }
 
@@ -36,6 +39,8 @@ internal sealed class ControlledScheduleStore : IScheduleStore
 
     /// <summary>Due reads asked for so far (pages), failed ones included.</summary>
     public int DueReads => Volatile.Read(ref _dueReads);
+
+    public bool SharedWithOtherWriters => Inner.SharedWithOtherWriters;
 
     public Task ApplyAsync(IReadOnlyList<ScheduleChange> batch)
     {
@@ -60,7 +65,7 @@ internal sealed class ControlledScheduleStore : IScheduleStore
         }
 
         var page = await Inner.ReadDueAsync(upTo, after, pageSize).ConfigureAwait(false);
-        return page with { Problems = [.. BadData, .. page.Problems] };
+        return page with { Problems = [.. BadData, .. page.Problems], LeftOver = [.. LeftOver, .. page.LeftOver] };
     }
 
     public Task<IReadOnlyCollection<string>> ReadHostsAsync(string modelName) => Inner.ReadHostsAsync(modelName);

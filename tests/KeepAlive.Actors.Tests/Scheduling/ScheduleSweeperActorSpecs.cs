@@ -194,6 +194,21 @@ public sealed class ScheduleSweeperActorSpecs : VirtualTimeSpecs
         if (_unconfirmed.TryDequeue(out var waiting)) waiting.Tell(Confirmed.Instance);
     }
 
+    [Fact]
+    public void Left_over_members_are_removed_through_the_nodes_writer_with_one_debug_line_each()
+    {
+        var leftOver = ProviderKey.From("off-model", "http://h1");
+        _store.LeftOver = [(leftOver, "keepalive:provider:off-model:http://h1: keep_alive_seconds is 0 (off)")];
+        var debug = CreateTestProbe();
+        Sys.EventStream.Subscribe(debug.Ref, typeof(Debug));
+
+        var sweeper = Start();
+
+        AwaitAssert(() => Assert.Equal(1, Status(sweeper).FullSweepsCompleted));
+        Assert.Contains(new MirrorSchedule(new ScheduleChange.Unschedule(leftOver)), Drain(_writer));
+        Assert.Single(Drain(debug).OfType<Debug>(), line => line.Message.ToString()!.Contains("keep_alive_seconds is 0 (off)"));
+    }
+
     private IActorRef Start(int pageSize = 1000, int inFlight = 10_000) => Sys.ActorOf(ScheduleSweeperActor.Props(
         _store,
         new SchedulerSettings { SweepInterval = SweepInterval, SweepPageSize = pageSize, SweepInFlight = inFlight }.Validate(),

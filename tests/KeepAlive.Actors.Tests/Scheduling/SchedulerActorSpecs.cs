@@ -209,6 +209,29 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
+    public async Task A_pair_asking_what_the_store_holds_hears_of_its_own_waiting_change_or_else_what_is_stored()
+    {
+        var scheduler = Start();
+        var check = new StoreCheck(7, BeforePing: true);
+        Mirror(scheduler, Upsert(Gemma, 60));
+
+        scheduler.Tell(new CheckStoredWakeUp(Gemma, check), TestActor);
+        Assert.Equal(new StoredWakeUpChecked(check, OwnChangePending: true, null), ExpectMsg<StoredWakeUpChecked>());
+
+        var write = _store.HoldWrites = new TaskCompletionSource();
+        Advance(FlushInterval);
+        scheduler.Tell(new CheckStoredWakeUp(Gemma, check), TestActor);
+        Assert.True(ExpectMsg<StoredWakeUpChecked>().OwnChangePending, "a change being written is still the pair's own, not in the store yet");
+
+        _store.HoldWrites = null;
+        write.SetResult();
+        await _store.Inner.ApplyAsync([Upsert(Gemma, 60)]);
+        AwaitAssert(() => Assert.Equal(0, Status(scheduler).PendingWrites));
+        scheduler.Tell(new CheckStoredWakeUp(Gemma, check), TestActor);
+        Assert.Equal(new StoredWakeUpChecked(check, OwnChangePending: false, _wakeUp), ExpectMsg<StoredWakeUpChecked>());
+    }
+
+    [Fact]
     public void Readers_are_told_ready_only_once_clear_on_start_has_finished()
     {
         var clear = _store.HoldClear = new TaskCompletionSource();

@@ -22,7 +22,7 @@ namespace KeepAlive.Actors.Tests.Simulation;
 /// <item>a model that starts to occupy the host turns the waiting pairs of other models away as busy (tried one
 /// interval later); a waiting pair's own usage takes it out of the queue;</item>
 /// <item>a ping takes time (the scenario's latency) and holds the host until its outcome;</item>
-/// <item>success: next ping one interval after the later of ping start and the last usage; failure: 5 s after the
+/// <item>success: next ping one interval after the ping's end (no usage can come after it); failure: 5 s after the
 /// outcome, doubling per consecutive failure, capped at the interval; but a failure after usage during the ping
 /// waits a full interval after that usage.</item>
 /// </list>
@@ -235,7 +235,7 @@ public sealed class ReferenceModel
         if (!state.PingFails)
         {
             state.Failures = 0;
-            PlanDue(pair, (state.LastUsage > state.PingStart ? state.LastUsage.Value : state.PingStart) + pair.Interval);
+            PlanDue(pair, at + pair.Interval);
         }
         else if (state.LastUsage > state.PingStart)
         {
