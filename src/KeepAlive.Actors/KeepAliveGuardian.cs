@@ -1,34 +1,25 @@
 using Akka.Actor;
+using Akka.Hosting;
 using KeepAlive.Actors.Pinging;
 using KeepAlive.Actors.Scheduling;
 
 namespace KeepAlive.Actors;
 
 /// <summary>
-/// The node's keep-alive guardian: parent of the ping sender pool and the scheduler, so both are
-/// supervised here rather than by the user guardian.
+/// The node's keep-alive guardian: parent of the ping sender pool and the scheduler, so both are supervised here
+/// rather than by the user guardian. It registers them (<see cref="KeepAlivePingSenders"/>, <see cref="KeepAliveScheduler"/>)
+/// as it starts.
 /// </summary>
 public sealed class KeepAliveGuardian : ReceiveActor
 {
-    /// <summary>Asks for the children, answered with <see cref="Children"/>.</summary>
-    public sealed class GetChildren
+    public KeepAliveGuardian(Props pingSenders, Props scheduler, IActorRegistry registry)
     {
-        public static readonly GetChildren Instance = new();
-        private GetChildren() { }
+        registry.Register<KeepAlivePingSenders>(Context.ActorOf(pingSenders, "ping-senders"));
+        registry.Register<KeepAliveScheduler>(Context.ActorOf(scheduler, "scheduler"));
     }
 
-    public sealed record Children(IActorRef PingSenders, IActorRef Scheduler);
-
-    public KeepAliveGuardian(Props pingSenders, Props scheduler)
-    {
-        var children = new Children(
-            Context.ActorOf(pingSenders, "ping-senders"),
-            Context.ActorOf(scheduler, "scheduler"));
-        Receive<GetChildren>(_ => Sender.Tell(children));
-    }
-
-    public static Props Props(Props pingSenders, Props scheduler) =>
-        Akka.Actor.Props.Create(() => new KeepAliveGuardian(pingSenders, scheduler));
+    public static Props Props(Props pingSenders, Props scheduler, IActorRegistry registry) =>
+        Akka.Actor.Props.Create(() => new KeepAliveGuardian(pingSenders, scheduler, registry));
 
     // The scheduler holds writes not yet in the store; a restart would drop them, so a fault resumes it.
     protected override SupervisorStrategy SupervisorStrategy() =>

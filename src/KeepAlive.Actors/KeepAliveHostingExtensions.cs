@@ -1,5 +1,6 @@
 using Akka;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
@@ -86,20 +87,20 @@ public static class KeepAliveHostingExtensions
         builder.WithActors(async (system, registry) =>
         {
             var standing = NodeStanding.Of(system);
-            var guardian = system.ActorOf(KeepAliveGuardian.Props(
+            system.ActorOf(KeepAliveGuardian.Props(
                 PingSenderPool.Props(httpClients, settings.PingTimeout, settings.PingSenderPoolSize, standing),
-                SchedulerActor.Props(store, schedulerSettings, standing, () => registry.TryGet<ProviderRegion>(out var region) ? region : null)),
+                SchedulerActor.Props(store, schedulerSettings, standing),
+                registry),
                 "keepalive");
-            var children = await guardian.Ask<KeepAliveGuardian.Children>(KeepAliveGuardian.GetChildren.Instance, TimeSpan.FromSeconds(30));
-            registry.Register<KeepAliveGuardian>(guardian);
-            registry.Register<KeepAlivePingSenders>(children.PingSenders);
-            registry.Register<KeepAliveScheduler>(children.Scheduler);
+            // The guardian registers its children as it starts; the regions below are built on them.
+            await registry.GetAsync<KeepAlivePingSenders>();
+            var scheduler = await registry.GetAsync<KeepAliveScheduler>();
             // After the regions have handed their pairs off (and the pairs their schedules over), before the system
             // stops: what waits to be written goes to the store, so a restart of every node finds it.
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "keepalive-write-schedule",
                 async () =>
                 {
-                    await children.Scheduler.Ask<SchedulerProtocol.AllWritten>(SchedulerProtocol.WriteEverything.Instance, FinalWriteTimeout)
+                    await scheduler.Ask<SchedulerProtocol.AllWritten>(SchedulerProtocol.WriteEverything.Instance, FinalWriteTimeout)
                         .ContinueWith(_ => { }, TaskScheduler.Default);
                     return Done.Instance;
                 });
@@ -119,17 +120,19 @@ public static class KeepAliveHostingExtensions
 
         builder.WithShardRegion<ProviderRegion>(
             ProviderRegionName,
+            // Called once, when the region starts: Akka.Hosting starts the actors in the order they are added, so the
+            // gate region, the senders and the scheduler are registered by then. Every pair shares the one Props.
             (system, registry) =>
             {
-                var props = new Lazy<Props>(() => ProviderActor.ForEntities(new ProviderDependencies(
+                var props = ProviderActor.ForEntities(new ProviderDependencies(
                     settings, catalog,
                     registry.Get<HostGateRegion>(),
                     registry.Get<KeepAlivePingSenders>(),
                     registry.Get<KeepAliveScheduler>(),
                     new ClusterSuccessorRegions(system, ProviderRegionName, sharding.Role),
                     Logging.GetLogger(system, typeof(ProviderActor)),
-                    store.SharedWithOtherWriters)));
-                return _ => props.Value;
+                    store.SharedWithOtherWriters));
+                return _ => props;
             },
             new ProviderMessageExtractor(sharding.MaxShards),
             new ShardOptions
@@ -145,12 +148,27 @@ public static class KeepAliveHostingExtensions
                 HandOffStopMessage = ProviderProtocol.HandOff.Instance,
             });
 
+        builder.WithActors((system, registry) =>
+            system.ActorOf(ScheduleRewriterActor.Props(registry.Get<ProviderRegion>()), "keepalive-schedule-rewriter"));
+
         builder.WithSingleton<KeepAliveSweeper>(
             SweeperName,
             (_, registry, _) => ScheduleSweeperActor.Props(store, schedulerSettings, registry.Get<ProviderRegion>(), registry.Get<KeepAliveScheduler>()),
             new ClusterSingletonOptions { Role = sharding.Role },
             createProxyToo: true);
 
+        return builder;
+    }
+
+    /// <summary>
+    /// Akka.Cluster with <paramref name="options"/>. A node given seed nodes joins them; a node given none joins its own
+    /// address and is a cluster of its own (a single node, or the first of a cluster the others name as their seed).
+    /// </summary>
+    public static AkkaConfigurationBuilder WithClusteringOrSelfJoin(this AkkaConfigurationBuilder builder, ClusterOptions options)
+    {
+        builder.WithClustering(options);
+        if (options.SeedNodes is null || options.SeedNodes.Length == 0)
+            builder.AddStartup((system, _) => Cluster.Get(system).Join(Cluster.Get(system).SelfAddress));
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using KeepAlive.Actors.Pinging;
@@ -52,19 +53,25 @@ public static class KeepAliveMetrics
     private static readonly Histogram<double> StoreBatchDuration = Meter.CreateHistogram(
         "keepalive.store.batch.duration", "s", "Round trip of one schedule batch write", advice: SecondsBuckets);
 
-    private static long _pendingWrites;
+    // Each node's writer registers its backlog; the gauges read every registered one, tagged with its node, so nodes
+    // that share a process (tests, an app running several systems) each report their own.
+    private static readonly ConcurrentDictionary<StoreBacklog, byte> Backlogs = new();
 
-    // Changes of the batch the store is writing: not durable yet, so they count as pending too.
-    private static long _writingChanges;
-
-    // Stopwatch timestamp since which changes have waited without the store taking everything; 0 when
-    // nothing waits. Only a written batch moves it: a failed one hands its changes back to the backlog.
-    private static long _waitingSince;
-
-    // Observed rather than counted: the scheduler knows the exact backlog after every change.
     private static readonly ObservableGauge<long> PendingWrites = Meter.CreateObservableGauge(
-        "keepalive.store.pending", () => Interlocked.Read(ref _pendingWrites) + Interlocked.Read(ref _writingChanges), "{change}",
+        "keepalive.store.pending", () => Backlogs.Keys.Select(backlog => new Measurement<long>(backlog.Pending, backlog.NodeTag)), "{change}",
         "Schedule changes not written yet, queued or in the batch being written (grows while the store is unreachable)");
+
+    private static readonly ObservableGauge<double> StoreLag = Meter.CreateObservableGauge(
+        "keepalive.store.lag", () => Backlogs.Keys.Select(backlog => new Measurement<double>(backlog.Lag.TotalSeconds, backlog.NodeTag)), "s",
+        "How long schedule changes have been waiting to be written: under the flush interval while the store keeps up");
+
+    /// <summary>The backlog of <paramref name="node"/>'s schedule writer, observed by the store gauges until it is disposed.</summary>
+    public static StoreBacklog ObserveBacklog(string node)
+    {
+        var backlog = new StoreBacklog(node, stopObserving: observed => Backlogs.TryRemove(observed, out _));
+        Backlogs[backlog] = 0;
+        return backlog;
+    }
 
     public static void PingSent(string apiType, TimeSpan lateness)
     {
@@ -117,40 +124,20 @@ public static class KeepAliveMetrics
 
     public static void PairStopped() => ActivePairs.Add(-1);
 
-    private static readonly ObservableGauge<double> StoreLag = Meter.CreateObservableGauge(
-        "keepalive.store.lag", ObserveLag, "s",
-        "How long schedule changes have been waiting to be written: under the flush interval while the store keeps up");
-
-    public static void SetPendingWrites(int count)
-    {
-        Interlocked.Exchange(ref _pendingWrites, count);
-        if (count > 0) Interlocked.CompareExchange(ref _waitingSince, Stopwatch.GetTimestamp(), 0);
-    }
-
-    private static void BatchWritten() =>
-        // What is still queued arrived while the batch was out: it waits from now.
-        Interlocked.Exchange(ref _waitingSince, Interlocked.Read(ref _pendingWrites) > 0 ? Stopwatch.GetTimestamp() : 0);
-
-    private static double ObserveLag() =>
-        Interlocked.Read(ref _waitingSince) is var since && since != 0 ? Stopwatch.GetElapsedTime(since).TotalSeconds : 0;
-
     /// <summary>Counts and times a batch write; it touches only instruments, never actor state.</summary>
-    public static async Task MeasureBatch(Task write, int changes)
+    public static async Task MeasureBatch(Task write)
     {
         // Awaited rather than continued on the pool: a write that has already finished keeps finishing
         // on the caller's thread, as it would without the measurement.
         var started = Stopwatch.GetTimestamp();
-        Interlocked.Add(ref _writingChanges, changes);
         var outcome = "failed";
         try
         {
             await write;
             outcome = "written";
-            BatchWritten();
         }
         finally
         {
-            Interlocked.Add(ref _writingChanges, -changes);
             StoreBatches.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
             StoreBatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
         }
@@ -173,4 +160,48 @@ public static class KeepAliveMetrics
         PingFailureReason.NotSent => "not_sent",
         _ => "other",
     };
+}
+
+/// <summary>
+/// One node's schedule backlog, kept by its writer (<see cref="Scheduling.SchedulerActor"/>) and read by the store gauges
+/// from the exporter's thread. Disposed, it is no longer observed.
+/// </summary>
+public sealed class StoreBacklog : IDisposable
+{
+    private readonly Action<StoreBacklog> _stopObserving;
+    private long _pending;
+
+    // Stopwatch timestamp since which changes have waited without the store taking everything; 0 when nothing waits.
+    private long _waitingSince;
+
+    internal StoreBacklog(string node, Action<StoreBacklog> stopObserving)
+    {
+        NodeTag = new KeyValuePair<string, object?>("node", node);
+        _stopObserving = stopObserving;
+    }
+
+    public KeyValuePair<string, object?> NodeTag { get; }
+
+    /// <summary>Changes not in the store yet, queued or in the batch being written.</summary>
+    public long Pending => Interlocked.Read(ref _pending);
+
+    /// <summary>How long changes have waited for the store to take them; zero when none waits.</summary>
+    public TimeSpan Lag => Interlocked.Read(ref _waitingSince) is var since && since != 0 ? Stopwatch.GetElapsedTime(since) : TimeSpan.Zero;
+
+    /// <summary>The writer's backlog changed to <paramref name="pending"/> changes.</summary>
+    public void Changed(int pending)
+    {
+        Interlocked.Exchange(ref _pending, pending);
+        if (pending == 0) Interlocked.Exchange(ref _waitingSince, 0);
+        else Interlocked.CompareExchange(ref _waitingSince, Stopwatch.GetTimestamp(), 0);
+    }
+
+    /// <summary>A batch reached the store; <paramref name="pending"/> changes, which came while it was out, wait from now.</summary>
+    public void BatchWritten(int pending)
+    {
+        Interlocked.Exchange(ref _pending, pending);
+        Interlocked.Exchange(ref _waitingSince, pending > 0 ? Stopwatch.GetTimestamp() : 0);
+    }
+
+    public void Dispose() => _stopObserving(this);
 }

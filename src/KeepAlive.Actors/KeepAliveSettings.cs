@@ -9,17 +9,23 @@ public sealed record KeepAliveSettings
     private const decimal MinTemperature = 0.0m;
     private const decimal MaxTemperature = 2.0m;
 
-    /// <summary>How long one ping may take before it counts as failed (the original's 60 s).</summary>
+    /// <summary>How long one ping may take before it counts as failed (the Python router's 60 s).</summary>
     public TimeSpan PingTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>The user message of a chat ping (the original <c>KeepAlive</c>'s <c>prompt</c>).</summary>
+    /// <summary>
+    /// When a ping's outcome is surely back: the senders' own timeout ends every ping, and a margin covers the outcome's
+    /// trip back. Past it the outcome was lost (the pair counts a timeout, the host's gate takes its lease back).
+    /// </summary>
+    public TimeSpan PingOutcomeDeadline => PingTimeout + TimeSpan.FromSeconds(5);
+
+    /// <summary>The user message of a chat ping (the Python router's <c>KeepAlive</c> <c>prompt</c>).</summary>
     public string PingPrompt { get; init; } = "Send an empty message.";
 
-    /// <summary><c>max_tokens</c> of a chat ping (the original's <c>max_tokens</c>).</summary>
+    /// <summary><c>max_tokens</c> of a chat ping (the Python router's <c>max_tokens</c>).</summary>
     public int PingMaxTokens { get; init; } = 56;
 
-    /// <summary><c>temperature</c> of a chat ping (the original's <c>temperature</c>).</summary>
-    /// <remarks>A decimal keeps its scale when written, so the default reads 0.0 like the original's, not 0.</remarks>
+    /// <summary><c>temperature</c> of a chat ping (the Python router's <c>temperature</c>).</summary>
+    /// <remarks>A decimal keeps its scale when written, so the default reads 0.0 like the Python router's, not 0.</remarks>
     public decimal PingTemperature { get; init; } = 0.0m;
 
     /// <summary>First retry delay after a failed ping; doubles per failure, capped at the pair's keep_alive.</summary>

@@ -1,4 +1,3 @@
-using Akka.Cluster;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
@@ -23,10 +22,12 @@ var arguments = CommandLine.Normalize(args);
 // appsettings.json sits next to the binary; the working directory stays where the command was typed (relative paths).
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = arguments, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddKeepAliveFlags(args);
+builder.Logging.AddOneLineConsole();
 var options = KeepAliveHostOptions.From(builder.Configuration);
 var modelsConfig = ModelsConfigFile.From(options);
+if (options.Demo) DemoMode.DefaultLogLevels(builder.Configuration);
 
-using var startupLogging = LoggerFactory.Create(logging => logging.AddConsole());
+using var startupLogging = LoggerFactory.Create(logging => logging.AddOneLineConsole());
 var startupLog = startupLogging.CreateLogger("KeepAlive.Host");
 
 KeepAliveSettings settings;
@@ -35,6 +36,7 @@ UsageRecorderSettings recorderSettings;
 ProviderCatalog catalog;
 SplitBrainResolverOption splitBrainResolver;
 string failoverTiming;
+Akka.Event.LogLevel akkaLogLevel;
 // The demo's model hosts must listen before the catalog can name them.
 await using var demo = options.Demo ? await DemoMode.StartAsync() : null;
 try
@@ -44,12 +46,19 @@ try
     recorderSettings = options.ToUsageRecorderSettings();
     splitBrainResolver = options.ToSplitBrainResolver();
     failoverTiming = options.FailoverTimingHocon();
+    akkaLogLevel = ConsoleLogging.AkkaLevel(builder.Configuration);
     catalog = demo?.Catalog ?? LoadCatalog(modelsConfig, startupLog);
 }
 catch (Exception ex) when (ex is HostSettingsException or ModelsConfigException)
 {
     startupLog.LogCritical("[keep-alive] cannot start: {Reason}", ex.Message);
     return 2;
+}
+
+if (!options.HostsPairs())
+{
+    startupLog.LogInformation("[keep-alive] this node hosts no pairs: its roles ({Roles}) leave out the keep-alive role '{Role}'; it serves the API for the nodes that have it",
+        string.Join(",", options.RoleList()), options.ToShardingSettings().Role);
 }
 
 IConnectionMultiplexer? redis = null;
@@ -71,29 +80,17 @@ if (demo is null && modelsConfig is not null)
 
 builder.Services.AddAkka("keepalive", (akka, services) =>
 {
-    var seedNodes = options.SeedNodeList();
-    akka.ConfigureLoggers(logging =>
-        {
-            logging.ClearLoggers();
-            logging.AddLoggerFactory();
-        })
+    akka.WithCategorizedLogging(akkaLogLevel)
         .WithRemoting(options.Hostname, options.Port)
-        .WithClustering(new ClusterOptions
+        .WithClusteringOrSelfJoin(new ClusterOptions
         {
-            SeedNodes = seedNodes.ToArray(),
+            SeedNodes = options.SeedNodeList().ToArray(),
             Roles = options.RoleList().ToArray(),
             SplitBrainResolver = splitBrainResolver,
         })
         .AddHocon(failoverTiming, HoconAddMode.Prepend)
-        .WithKeepAlive(services);
+        .WithKeepAlive(services, options.ToShardingSettings());
     akka.WithKeepAliveHealthChecks();
-    if (demo is not null) akka.AddHocon(DemoMode.QuietAkkaHocon, HoconAddMode.Prepend);
-
-    if (seedNodes.Count == 0)
-    {
-        // Without seed nodes the node is a cluster of its own.
-        akka.AddStartup((system, _) => Cluster.Get(system).Join(Cluster.Get(system).SelfAddress));
-    }
 });
 
 var app = builder.Build();

@@ -33,6 +33,9 @@ public sealed record TestNodeOptions
     /// <summary>Empty: the node forms a cluster of its own.</summary>
     public IReadOnlyList<Address> SeedNodes { get; init; } = [];
 
+    /// <summary>The node's cluster roles.</summary>
+    public IReadOnlyList<string> Roles { get; init; } = [];
+
     /// <summary>HOCON a test needs on top (prepended, so it wins).</summary>
     public string ExtraHocon { get; init; } = string.Empty;
 
@@ -91,21 +94,13 @@ public sealed class KeepAliveTestNode : IAsyncDisposable
                 services.AddKeepAlive(new ProviderCatalogHolder(options.Catalog), options.Settings, options.Scheduler);
                 services.AddAkka("keepalive", (akka, provider) =>
                 {
-                    akka.ConfigureLoggers(loggers =>
-                        {
-                            loggers.LogLevel = options.LogLevel;
-                            if (logging is null) return;
-                            loggers.ClearLoggers();
-                            loggers.AddLoggerFactory(logging);
-                        })
-                        .WithRemoting("127.0.0.1", 0)
-                        .WithClustering(new ClusterOptions { SeedNodes = options.SeedNodes.Select(a => a.ToString()).ToArray() })
+                    if (logging is null) akka.ConfigureLoggers(loggers => loggers.LogLevel = options.LogLevel);
+                    else akka.WithCategorizedLogging(options.LogLevel, logging);
+                    akka.WithRemoting("127.0.0.1", 0)
+                        .WithClusteringOrSelfJoin(new ClusterOptions { SeedNodes = options.SeedNodes.Select(a => a.ToString()).ToArray(), Roles = options.Roles.ToArray() })
                         .WithKeepAlive(provider, options.Sharding);
                     // Last, so the test's settings win over the library's embedded ones.
                     if (options.ExtraHocon.Length > 0) akka.AddHocon(options.ExtraHocon, HoconAddMode.Prepend);
-                    // Without seed nodes the node is a cluster of its own.
-                    if (options.SeedNodes.Count == 0)
-                        akka.AddStartup((system, _) => Cluster.Get(system).Join(Cluster.Get(system).SelfAddress));
                 });
             })
             .Build();

@@ -11,7 +11,7 @@ using static KeepAlive.Actors.Providers.ProviderProtocol;
 namespace KeepAlive.Bench.Scenarios;
 
 /// <summary>
-/// Issue 6, figure 2 cross-checked with BenchmarkDotNet: mean cost and allocation of one RecordUsage tell.
+/// Figure 2 of docs/BENCHMARKS.md cross-checked with BenchmarkDotNet: mean cost and allocation of one RecordUsage tell.
 /// In-process (the node must live in the benchmark's process) on the embedded store: the store is never touched on the
 /// caller's thread. BenchmarkDotNet reports per-iteration means, so the tail (p99) comes from <see cref="CallerCostScenario"/>.
 /// </summary>

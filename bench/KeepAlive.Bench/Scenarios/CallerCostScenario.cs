@@ -7,7 +7,7 @@ using static KeepAlive.Actors.Providers.ProviderProtocol;
 namespace KeepAlive.Bench.Scenarios;
 
 /// <summary>
-/// Issue 6, figure 2: what one RecordUsage costs the router's thread — building the message and telling it to
+/// Figure 2 of docs/BENCHMARKS.md: what one RecordUsage costs the router's thread — building the message and telling it to
 /// the shard region — as a distribution of single calls, each timed with two Stopwatch timestamps.
 /// </summary>
 public static class CallerCostScenario

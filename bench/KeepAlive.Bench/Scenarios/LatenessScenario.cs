@@ -11,7 +11,7 @@ using static KeepAlive.Actors.Providers.ProviderProtocol;
 namespace KeepAlive.Bench.Scenarios;
 
 /// <summary>
-/// Issue 6, figure 3: how late pings are sent with 10,000 pairs (intervals 10-60 s, each pair on a host of its own)
+/// Figure 3 of docs/BENCHMARKS.md: how late pings are sent with 10,000 pairs (intervals 10-60 s, each pair on a host of its own)
 /// against a loopback responder, first with every backend answering, then with one more backend that hangs until
 /// the ping timeout. Lateness of ping n of a pair is taken from what the responder sees:
 /// arrival(n) - arrival(n-1) - interval - offset, because a successful ping schedules the next one at

@@ -5,7 +5,7 @@ using KeepAlive.HeapProbe;
 namespace KeepAlive.Bench.Scenarios;
 
 /// <summary>
-/// Issue 9, goal 5: managed heap per idle pair at 100,000 pairs (keep_alive 1h, so none is due during the run) in a
+/// The memory goal of docs/BENCHMARKS.md: managed heap per idle pair at 100,000 pairs (keep_alive 1h, so none is due during the run) in a
 /// host process with a real redis-server. The heap is read inside the host by the heap probe (a startup hook, so any
 /// build runs it unchanged) after two compacting collections, before and after registering the pairs.
 /// </summary>

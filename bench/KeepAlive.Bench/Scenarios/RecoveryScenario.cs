@@ -4,7 +4,7 @@ using static System.FormattableString;
 namespace KeepAlive.Bench.Scenarios;
 
 /// <summary>
-/// Issue 9, goal 4: a host process starts on a Redis that holds 100,000 pairs (written as another program would, raw
+/// The recovery goal of docs/BENCHMARKS.md: a host process starts on a Redis that holds 100,000 pairs (written as another program would, raw
 /// HSET/ZADD/SADD), and the time from the process's start until every pair's actor is alive (the host's
 /// <c>keepalive_pairs_active</c>) and armed (the API lists it with a next wake-up).
 /// </summary>

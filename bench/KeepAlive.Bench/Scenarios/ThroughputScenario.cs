@@ -10,8 +10,8 @@ using static KeepAlive.Actors.Providers.ProviderProtocol;
 namespace KeepAlive.Bench.Scenarios;
 
 /// <summary>
-/// Issue 6, figure 1: RecordUsage tells per second into the shard region for 1,000 hot pairs with Redis mirroring
-/// on, against the original design's one awaited MULTI/HSET/ZADD/SADD/EXEC per usage, on the same redis-server.
+/// Figure 1 of docs/BENCHMARKS.md: RecordUsage tells per second into the shard region for 1,000 hot pairs with Redis mirroring
+/// on, against the Python router's monitor's one awaited MULTI/HSET/ZADD/SADD/EXEC per usage, on the same redis-server.
 /// </summary>
 public static class ThroughputScenario
 {
@@ -37,7 +37,7 @@ public static class ThroughputScenario
         // Declared before the node, so it is disposed after it: the scheduler may still write while the node stops.
         using var connection = await RedisConnection.ConnectAsync(redis.ConnectionString, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         await using var node = await BenchNode.StartAsync(new RedisScheduleStore(connection, "keepalive"));
-        // Messages built once: the figure is the system's, the caller's own cost is figure 2.
+        // Messages built once: the figure is the system's, the caller's own cost is figure 2 (CallerCostScenario).
         var usages = pairs.Select(p => new RecordUsage(p, "5m")).ToArray();
 
         // Warm-up: every pair's actor started and written once, so the run measures hot pairs.
@@ -99,7 +99,7 @@ public static class ThroughputScenario
 
     private static async Task<double> OriginalDesignAsync(RedisServer redis, IConnectionMultiplexer admin, ProviderKey[] pairs)
     {
-        // The original's record_usage: one redis-py pipeline (MULTI/EXEC) per routed request, awaited before going on.
+        // The Python router's record_usage: one redis-py pipeline (MULTI/EXEC) per routed request, awaited before going on.
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var db = connection.GetDatabase();
         const string prefix = "original";

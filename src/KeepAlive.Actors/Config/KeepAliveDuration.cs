@@ -4,18 +4,18 @@ using System.Text.RegularExpressions;
 namespace KeepAlive.Actors.Config;
 
 /// <summary>What a <c>keep_alive</c> value means for a pair.</summary>
-public abstract record KeepAliveSetting
+public abstract record KeepAliveValue
 {
-    private KeepAliveSetting() { }
+    private KeepAliveValue() { }
 
     /// <summary>Ping after the pair has been idle this long.</summary>
-    public sealed record Every(TimeSpan Interval) : KeepAliveSetting;
+    public sealed record Every(TimeSpan Interval) : KeepAliveValue;
 
     /// <summary>A falsy value (<c>null</c>, <c>""</c>, <c>false</c>, <c>"0s"</c>): the pair is never pinged.</summary>
-    public sealed record Off(string Reason) : KeepAliveSetting;
+    public sealed record Off(string Reason) : KeepAliveValue;
 
     /// <summary>Not of the grammar: the pair is not scheduled and the reason says why.</summary>
-    public sealed record Invalid(string Input, string Reason) : KeepAliveSetting;
+    public sealed record Invalid(string Input, string Reason) : KeepAliveValue;
 }
 
 /// <summary>The one place that knows the duration grammar: <c>&lt;integer&gt;&lt;s|m|h&gt;</c>.</summary>
@@ -28,14 +28,14 @@ public static partial class KeepAliveDuration
     private const long MaxSeconds = long.MaxValue / TimeSpan.TicksPerSecond;
 
     // Routers send the same few keep_alive values with every usage; bounded, so odd input cannot grow it without end.
-    private static readonly ConcurrentDictionary<string, KeepAliveSetting> Seen = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, KeepAliveValue> Seen = new(StringComparer.Ordinal);
     private const int MaxSeen = 1024;
 
     /// <summary>
     /// <see cref="Parse"/> for the hot path: a value parsed before (one of the first <c>1024</c> distinct ones) is not
     /// matched again.
     /// </summary>
-    public static KeepAliveSetting ParseRepeated(string? text)
+    public static KeepAliveValue ParseRepeated(string? text)
     {
         if (text is null) return Parse(text);
         if (Seen.TryGetValue(text, out var setting)) return setting;
@@ -44,19 +44,19 @@ public static partial class KeepAliveDuration
         return setting;
     }
 
-    /// <summary>Parses a keep_alive value. Never throws: bad input is an <see cref="KeepAliveSetting.Invalid"/>.</summary>
-    public static KeepAliveSetting Parse(string? text)
+    /// <summary>Parses a keep_alive value. Never throws: bad input is an <see cref="KeepAliveValue.Invalid"/>.</summary>
+    public static KeepAliveValue Parse(string? text)
     {
-        if (text is null) return new KeepAliveSetting.Off("keep_alive is not set");
-        if (string.IsNullOrWhiteSpace(text)) return new KeepAliveSetting.Off("keep_alive is empty");
+        if (text is null) return new KeepAliveValue.Off("keep_alive is not set");
+        if (string.IsNullOrWhiteSpace(text)) return new KeepAliveValue.Off("keep_alive is empty");
 
         var match = Grammar().Match(text);
-        if (!match.Success) return new KeepAliveSetting.Invalid(text, Diagnose(text.Trim()));
+        if (!match.Success) return new KeepAliveValue.Invalid(text, Diagnose(text.Trim()));
 
         return FromParts(text, match.Groups["value"].Value, match.Groups["unit"].Value);
     }
 
-    private static KeepAliveSetting FromParts(string text, string digits, string unit)
+    private static KeepAliveValue FromParts(string text, string digits, string unit)
     {
         var secondsPerUnit = char.ToLowerInvariant(unit[0]) switch
         {
@@ -65,10 +65,10 @@ public static partial class KeepAliveDuration
             _ => 3600L,
         };
         if (!long.TryParse(digits, out var value) || value > MaxSeconds / secondsPerUnit)
-            return new KeepAliveSetting.Invalid(text, $"too large: the longest keep_alive is {MaxSeconds}s");
-        if (value == 0) return new KeepAliveSetting.Off("keep_alive is zero");
+            return new KeepAliveValue.Invalid(text, $"too large: the longest keep_alive is {MaxSeconds}s");
+        if (value == 0) return new KeepAliveValue.Off("keep_alive is zero");
 
-        return new KeepAliveSetting.Every(TimeSpan.FromSeconds(value * secondsPerUnit));
+        return new KeepAliveValue.Every(TimeSpan.FromSeconds(value * secondsPerUnit));
     }
 
     // Only runs on input the grammar refused, to tell the user which rule it broke.

@@ -30,7 +30,7 @@ public sealed class ProviderCatalog
     /// <summary>The file this snapshot was read from, when it came from a file.</summary>
     public string? Source { get; }
 
-    /// <summary>The provider serving <paramref name="modelName"/> on <paramref name="host"/> (DESIGN §2 lookup), or null.</summary>
+    /// <summary>The provider serving <paramref name="modelName"/> on <paramref name="host"/> (a leading <c>model:</c> and spaces, and a trailing <c>/</c> of the host, do not matter), or null.</summary>
     public ProviderConfig? Find(string modelName, string host) =>
         _byModelAndHost.GetValueOrDefault(KeyOf(modelName, host));
 
@@ -39,7 +39,7 @@ public sealed class ProviderCatalog
         var index = new Dictionary<(string Model, string Host), ProviderConfig>();
         foreach (var provider in providers)
         {
-            // The original's lookup takes the first provider with a matching host, so the first one wins here too.
+            // The Python router's lookup takes the first provider with a matching host, so the first one wins here too.
             index.TryAdd(KeyOf(provider.ModelName, provider.ApiHost), provider);
         }
         return index;

@@ -3,7 +3,7 @@ namespace KeepAlive.Actors.Config;
 /// <summary>How a provider is warmed.</summary>
 public enum KeepAliveMode
 {
-    /// <summary>A tiny chat completion (the original's request).</summary>
+    /// <summary>A tiny chat completion (the Python router's keep-alive request).</summary>
     Chat,
 
     /// <summary>Ollama only: <c>POST /api/generate</c> with <c>model</c> and <c>keep_alive</c>, which loads without generating.</summary>

@@ -116,7 +116,7 @@ internal static class ProvidersReader
         if (!PingRequestFactory.IsSupported(provider.ApiType))
             warnings.Field(at, "api_type", $"is '{provider.ApiType}', not {PingRequestFactory.SupportedApiTypes}; the provider is loaded but never pinged");
 
-        if (KeepAliveDuration.Parse(provider.KeepAlive) is KeepAliveSetting.Invalid invalid)
+        if (KeepAliveDuration.Parse(provider.KeepAlive) is KeepAliveValue.Invalid invalid)
             warnings.Field(at, "keep_alive", $"'{invalid.Input}' is invalid ({invalid.Reason}); the provider is not scheduled");
 
         if (provider.Mode == KeepAliveMode.Load && !string.Equals(provider.ApiType, "ollama", StringComparison.OrdinalIgnoreCase))
@@ -126,7 +126,7 @@ internal static class ProvidersReader
     private static bool IsHttpAddress(string host) =>
         Uri.TryCreate(host.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
-    // Falsy values (absent, null, false, "") mean off, as in the original; any other non-string keeps its raw
+    // Falsy values (absent, null, false, "") mean off, as in the Python router; any other non-string keeps its raw
     // text so the duration parser reports it as invalid instead of it being silently dropped.
     private static string? ReadKeepAlive(JsonElement entry)
     {

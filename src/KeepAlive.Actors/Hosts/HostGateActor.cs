@@ -71,7 +71,7 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
     private void OnHostUsed(string model)
     {
         if (_occupant == model) return;
-        _log.Debug("[keep-alive] host {0} now serves {1}", _host, model);
+        _log.Debug("[keep-alive] host {Host} now serves {Model}", _host, model);
         _occupant = model;
         // Waiters for other models would evict the new occupant once granted: answer them now.
         foreach (var waiter in _waiting.Where(w => !IsFreeFor(w.Pair)).ToList())
@@ -98,7 +98,7 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
 
     private void OnStaleRequests()
     {
-        _log.Warning("[keep-alive] host {0}: {1} request(s) started but never finished within {2}; treating the host as idle",
+        _log.Warning("[keep-alive] host {Host}: {Requests} request(s) started but never finished within {Timeout}; treating the host as idle",
             _host, _requestsInFlight, _settings.StaleRequestTimeout);
         _requestsInFlight = 0;
         GrantWaiting();
@@ -147,7 +147,7 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
     private void OnLeaseExpired()
     {
         if (_lease is null) return;
-        _log.Warning("[keep-alive] host {0}: the ping of {1} did not report back within {2}; lease released",
+        _log.Warning("[keep-alive] host {Host}: the ping of {Pair} did not report back within {Timeout}; lease released",
             _host, _lease.Pair, _settings.PingTimeout);
         _lease = null;
         GrantWaiting();
@@ -159,12 +159,9 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
         var next = _waiting[0];
         _waiting.RemoveAt(0);
         _lease = new Lease(next.Pair, next.Attempt);
-        // The sender's own timeout ends every ping; the margin covers the result's trip back.
-        Timers.StartSingleTimer(LeaseExpired.Instance, LeaseExpired.Instance, _settings.PingTimeout + LeaseMargin);
+        Timers.StartSingleTimer(LeaseExpired.Instance, LeaseExpired.Instance, _settings.PingOutcomeDeadline);
         next.ReplyTo.Tell(new PingLeaseGranted(next.Pair, next.Attempt));
     }
-
-    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(5);
 
     private void ReplyBusy(Waiter waiter) =>
         waiter.ReplyTo.Tell(new HostBusy(waiter.Pair, waiter.Attempt, _occupant!));

@@ -7,7 +7,7 @@ using KeepAlive.Actors.Providers;
 
 namespace KeepAlive.Actors.Pinging;
 
-/// <summary>The one place that knows the endpoint rule and the payload per api_type (DESIGN §2).</summary>
+/// <summary>The one place that knows the endpoint rule and the payload per api_type, as the Python router sends it.</summary>
 public static class PingRequestFactory
 {
     public const string ChatCompletionsPath = "/v1/chat/completions";

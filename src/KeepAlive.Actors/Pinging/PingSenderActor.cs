@@ -88,7 +88,7 @@ public sealed class PingSenderActor : ReceiveActor
 
     private static HttpRequestMessage BuildRequest(PingRequest ping)
     {
-        // ByteArrayContent, unlike StringContent, sends the media type without a charset parameter, as the original did.
+        // ByteArrayContent, unlike StringContent, sends the media type without a charset parameter, as the Python router did.
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(ping.JsonBody));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var request = new HttpRequestMessage(HttpMethod.Post, ping.Endpoint) { Content = content };

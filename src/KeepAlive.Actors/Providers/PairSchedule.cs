@@ -138,9 +138,6 @@ public abstract record PairMetric
 /// </remarks>
 public sealed record PairSchedule
 {
-    // The sender's own timeout ends every ping; past this margin the outcome was lost on the way back.
-    internal static readonly TimeSpan OutcomeMargin = TimeSpan.FromSeconds(5);
-
     private PairSchedule(ProviderKey pair, KeepAliveSettings settings)
     {
         Pair = pair;
@@ -218,14 +215,14 @@ public sealed record PairSchedule
         Pair, KeepAliveSeconds, StateOf(Phase), NextWakeUp, LastUsage, LastPing, ConsecutiveFailures, LastSkip, ReasonOf(Phase), node);
 
     /// <summary>The router used the pair: its model occupies the host; the next ping moves to now + keep_alive.</summary>
-    public PairStep OnUsage(KeepAliveSetting keepAlive, DateTimeOffset now)
+    public PairStep OnUsage(KeepAliveValue keepAlive, DateTimeOffset now)
     {
         var used = this with { HasOwnSchedule = true, LastUsage = now };
         var step = keepAlive switch
         {
-            KeepAliveSetting.Every every => used.WithInterval(every.Interval).ScheduleAfter(now),
-            KeepAliveSetting.Off off => used.TurnOff(off.Reason),
-            KeepAliveSetting.Invalid invalid => used.TurnOff($"invalid keep_alive '{invalid.Input}': {invalid.Reason}"),
+            KeepAliveValue.Every every => used.WithInterval(every.Interval).ScheduleAfter(now),
+            KeepAliveValue.Off off => used.TurnOff(off.Reason),
+            KeepAliveValue.Invalid invalid => used.TurnOff($"invalid keep_alive '{invalid.Input}': {invalid.Reason}"),
             _ => throw new ArgumentOutOfRangeException(nameof(keepAlive), keepAlive, "not a keep_alive setting"),
         };
         // A lease the pair waited for is no longer wanted: its next ping moved on.
@@ -323,7 +320,7 @@ public sealed record PairSchedule
         {
             SendPing = true,
             Metric = new PairMetric.PingSent(apiType, now - awaiting.Due),
-            Log = new PairLog(LogLevel.InfoLevel, "pinging {Model} at {Host} ({ApiType})", Pair.Model, Pair.Host, apiType),
+            Log = new PairLog(LogLevel.DebugLevel, "pinging {Model} at {Host} ({ApiType})", Pair.Model, Pair.Host, apiType),
         });
     }
 
@@ -341,7 +338,7 @@ public sealed record PairSchedule
         {
             ReleaseLease = pinging.Attempt,
             Metric = new PairMetric.PingSucceeded(pinging.ApiType, latency),
-            Log = new PairLog(LogLevel.InfoLevel, "ping of {Model} at {Host} succeeded: HTTP {Status} in {LatencyMs} ms",
+            Log = new PairLog(LogLevel.DebugLevel, "ping of {Model} at {Host} succeeded: HTTP {Status} in {LatencyMs} ms",
                 Pair.Model, Pair.Host, statusCode, (long)latency.TotalMilliseconds),
         });
     }
@@ -371,7 +368,7 @@ public sealed record PairSchedule
     /// <summary>The sender's timeout ends every ping: no outcome by then means it was lost on the way back.</summary>
     public PairStep OnPingOutcomeLost(long attempt, DateTimeOffset now) =>
         Phase is PairPhase.Pinging pinging && pinging.Attempt == attempt
-            ? OnPingFailed(PingFailureReason.Timeout, null, Settings.PingTimeout + OutcomeMargin, "no result from the sender", now)
+            ? OnPingFailed(PingFailureReason.Timeout, null, Settings.PingOutcomeDeadline, "no result from the sender", now)
             : Unchanged;
 
     /// <summary>The sweep hands over what the store holds; a pair that has a schedule of its own keeps it.</summary>

@@ -172,7 +172,7 @@ public sealed class ProviderActor : UntypedActor
         var pinging = (PairPhase.Pinging)_schedule.Phase;
         var request = PingRequestFactory.Create(Lookup()!, _schedule.Interval!.Value, _deps.Settings)!;
         _deps.PingSenders.Tell(new SendPing(Pair, request));
-        TellSelfIn(_deps.Settings.PingTimeout + PairSchedule.OutcomeMargin, new PingOutcomeLost(pinging.Attempt));
+        TellSelfIn(_deps.Settings.PingOutcomeDeadline, new PingOutcomeLost(pinging.Attempt));
     }
 
     // A hot pair moves its wake-up on every usage: a timer that fires no later than the new wake-up is kept (the pair

@@ -6,7 +6,7 @@ namespace KeepAlive.Actors.Providers;
 /// </summary>
 /// <remarks>
 /// Names are kept as the router spells them (only surrounding whitespace is dropped), because the
-/// original writes its Redis keys from them and a pair it registered must be found under the same
+/// Python router's keep-alive monitor writes its Redis keys from them and a pair it registered must be found under the same
 /// keys. Matching against models-config and meeting on one host gate use
 /// <see cref="NormalizeModel"/> and <see cref="NormalizeHost"/>.
 /// </remarks>
@@ -46,7 +46,7 @@ public sealed record ProviderKey
         return true;
     }
 
-    /// <summary>The model name as the original's provider lookup matches it: without a leading <c>model:</c> and surrounding whitespace.</summary>
+    /// <summary>The model name as the Python router's provider lookup matches it: without a leading <c>model:</c> and surrounding whitespace.</summary>
     public static string NormalizeModel(string modelName)
     {
         var trimmed = (modelName ?? string.Empty).Trim();

@@ -23,7 +23,7 @@ public abstract record ScheduleChange(ProviderKey Pair)
 /// <summary>The result of reading one pair; <paramref name="Problem"/> names the key when data written by others is unusable.</summary>
 /// <param name="LeftOver">
 /// The pair's sorted-set member is left over: its hash is gone or says off (0). Not a problem of anyone's making: the
-/// original's monitor leaves such members and removes them (ZREM) when it meets them, and so does the sweep.
+/// Python router's keep-alive monitor leaves such members and removes them (ZREM) when it meets them, and so does the sweep.
 /// </param>
 public sealed record LoadedSchedule(StoredSchedule? Schedule, string? Problem, bool LeftOver = false);
 
@@ -51,7 +51,7 @@ public sealed record DuePage(IReadOnlyList<StoredSchedule> Due, IReadOnlyList<st
 }
 
 /// <summary>
-/// The durable state of DESIGN §2 (Redis schema). <see cref="RedisScheduleStore"/> writes the real keys;
+/// The durable schedule in the Python router's Redis schema (<see cref="ScheduleKeys"/>). <see cref="RedisScheduleStore"/> writes the real keys;
 /// <see cref="InMemoryScheduleStore"/> keeps the same data in memory for the embedded default.
 /// </summary>
 public interface IScheduleStore
@@ -79,6 +79,6 @@ public interface IScheduleStore
     /// <summary>The model's hosts set: every host that has keep-alive configured for the model.</summary>
     Task<IReadOnlyCollection<string>> ReadHostsAsync(string modelName);
 
-    /// <summary>Deletes every key of the schema (the original's clear_buffers).</summary>
+    /// <summary>Deletes every key of the schema (the Python router's monitor's clear_buffers).</summary>
     Task ClearAsync();
 }

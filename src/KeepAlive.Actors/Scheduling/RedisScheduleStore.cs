@@ -5,7 +5,7 @@ using StackExchange.Redis;
 
 namespace KeepAlive.Actors.Scheduling;
 
-/// <summary>The schema of DESIGN §2 in Redis, through the process's one multiplexer.</summary>
+/// <summary>The Python router's keep-alive schema (<see cref="ScheduleKeys"/>) in Redis, through the process's one multiplexer.</summary>
 /// <remarks>
 /// Commands sent, so an operator can match them in <c>MONITOR</c> or <c>INFO commandstats</c>:
 /// <list type="bullet">

@@ -4,10 +4,10 @@ using KeepAlive.Actors.Providers;
 namespace KeepAlive.Actors.Scheduling;
 
 /// <summary>
-/// The Redis key layout of DESIGN §2, spelt here and nowhere else. Other programs (the original
-/// router's scripts, dashboards) read these keys, so every name is part of the contract.
+/// The Redis key layout the Python router's keep-alive monitor uses (docs/ARCHITECTURE.md, "Durable schedule"), spelt here and nowhere
+/// else. Other programs (the router's scripts, dashboards) read these keys, so every name is part of the contract.
 /// </summary>
-internal sealed class ScheduleKeys
+public sealed class ScheduleKeys
 {
     public const string DefaultPrefix = "keepalive";
     public const string ModelNameField = "model_name";

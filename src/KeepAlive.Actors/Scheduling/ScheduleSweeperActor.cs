@@ -152,7 +152,7 @@ public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
     private void OnMemberRemoved(Member member)
     {
         var margin = Cluster.Get(Context.System).DowningProvider.DownRemovalMargin + AfterCoordinator;
-        _log.Info("[keep-alive] {0} left the cluster; its pairs resume from the stored schedule in {1:0.#} s", member.Address, margin.TotalSeconds);
+        _log.Info("[keep-alive] {Member} left the cluster; its pairs resume from the stored schedule in {Seconds:0.#} s", member.Address, margin.TotalSeconds);
         Timers.StartSingleTimer(nameof(MemberGone), MemberGone.Instance, margin);
     }
 
@@ -190,13 +190,13 @@ public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
         run.AllRead = page.Next is null;
         foreach (var problem in page.Problems)
         {
-            if (_reportedProblems.Add(problem)) _log.Warning("[keep-alive] skipped stored data: {0}", problem);
+            if (_reportedProblems.Add(problem)) _log.Warning("[keep-alive] skipped stored data: {Problem}", problem);
         }
 
         // Left over by the original's monitor (it removes them when it meets them): removed through the node's writer.
         foreach (var (pair, why) in page.LeftOver)
         {
-            _log.Debug("[keep-alive] {0} Removed from the schedule.", why);
+            _log.Debug("[keep-alive] {Why} Removed from the schedule.", why);
             _writer.Tell(new MirrorSchedule(new ScheduleChange.Unschedule(pair)));
         }
 
@@ -239,7 +239,7 @@ public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
         _run = null;
         if (run.Failure is { } failure)
         {
-            _log.Debug("[keep-alive] sweep of the stored schedule failed, trying again: {0}", failure.Message);
+            _log.Debug("[keep-alive] sweep of the stored schedule failed, trying again: {Reason}", failure.Message);
             if (run.Reach == Reach.Everything) Timers.StartSingleTimer(nameof(FullSweepRetry), new Sweep(Reach.Everything), FullSweepRetry);
         }
         else if (run.Reach == Reach.Everything) _fullSweeps++;

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Akka.Event;
 using KeepAlive.Actors.Providers;
 using static KeepAlive.Actors.Scheduling.SchedulerProtocol;
@@ -34,7 +33,7 @@ public sealed record SchedulerSettings
     /// </summary>
     public int SweepInFlight { get; init; } = 10_000;
 
-    /// <summary>Delete every key of the schema before the first sweep (the original's clear_buffers). Wipes shared state.</summary>
+    /// <summary>Delete every key of the schema before the first sweep (the Python router's monitor's clear_buffers). Wipes shared state.</summary>
     public bool ClearOnStart { get; init; }
 
     /// <exception cref="ArgumentException">names the first invalid setting.</exception>
@@ -74,7 +73,6 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private readonly IScheduleStore _store;
     private readonly SchedulerSettings _settings;
     private readonly INodeStanding _standing;
-    private readonly Func<IActorRef?> _providerRegion;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<ProviderKey, ScheduleChange> _pending = new();
     private readonly List<IActorRef> _waitingForReady = [];
@@ -84,14 +82,13 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private bool _ready;
     private bool _storeDown;
     private bool _heldForStanding;
-    private long _batchesWritten;
+    private StoreBacklog _backlog = null!;
 
-    public SchedulerActor(IScheduleStore store, SchedulerSettings settings, INodeStanding standing, Func<IActorRef?> providerRegion)
+    public SchedulerActor(IScheduleStore store, SchedulerSettings settings, INodeStanding standing)
     {
         _store = store;
         _settings = settings;
         _standing = standing;
-        _providerRegion = providerRegion;
 
         Receive<MirrorSchedule>(mirror => OnChange(mirror.Change));
         Receive<HandedOver>(handedOver => OnHandedOver(handedOver.Pair));
@@ -100,24 +97,28 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         Receive<BatchWritten>(OnBatchWritten);
         Receive<BatchFailed>(OnBatchFailed);
         Receive<Cleared>(OnCleared);
-        Receive<CurrentShardRegionState>(OnLocalPairs);
         Receive<WhenReady>(_ => OnWhenReady());
         Receive<WriteEverything>(_ => OnWriteEverything());
-        Receive<GetSchedulerStatus>(_ => Sender.Tell(new SchedulerStatus(PendingCount, _storeDown, _batchesWritten)));
+        Receive<GetSchedulerStatus>(_ => Sender.Tell(new SchedulerStatus(PendingCount, _storeDown)));
     }
 
     /// <summary>Changes not in the store yet: queued, or in the batch being written.</summary>
     private int PendingCount => _pending.Count + _writing.Keys.Count(pair => !_pending.ContainsKey(pair));
 
+    // What the backlog gauge shows, on every change: a pair both queued and in the batch counts twice, which costs
+    // nothing, where counting it once (PendingCount) would walk the batch on every change.
+    private int QueuedOrWriting => _pending.Count + _writing.Count;
+
     private bool Writing => _writing.Count > 0;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IScheduleStore store, SchedulerSettings settings, INodeStanding standing, Func<IActorRef?> providerRegion) =>
-        Akka.Actor.Props.Create(() => new SchedulerActor(store, settings, standing, providerRegion));
+    public static Props Props(IScheduleStore store, SchedulerSettings settings, INodeStanding standing) =>
+        Akka.Actor.Props.Create(() => new SchedulerActor(store, settings, standing));
 
     protected override void PreStart()
     {
+        _backlog = KeepAliveMetrics.ObserveBacklog(((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString());
         Timers.StartPeriodicTimer(Flush.Instance, Flush.Instance, _settings.FlushInterval);
         if (!_settings.ClearOnStart)
         {
@@ -130,10 +131,12 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         _store.ClearAsync().PipeTo(self, success: () => new Cleared(null), failure: ex => new Cleared(ex));
     }
 
+    protected override void PostStop() => _backlog.Dispose();
+
     private void OnCleared(Cleared cleared)
     {
         if (cleared.Failure is not null)
-            _log.Error("[keep-alive] clear-on-start failed, the stored schedule is kept: {0}", cleared.Failure.Message);
+            _log.Error("[keep-alive] clear-on-start failed, the stored schedule is kept: {Reason}", cleared.Failure.Message);
         // Writes wait for the clear, or it would wipe schedules registered while it ran; so do reads.
         _ready = true;
         foreach (var waiter in _waitingForReady) waiter.Tell(Ready.Instance);
@@ -164,7 +167,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private void OnHandedOver(ProviderKey pair)
     {
         if (_pending.TryGetValue(pair, out var change) && change is ScheduleChange.Upsert) _pending.Remove(pair);
-        KeepAliveMetrics.SetPendingWrites(_pending.Count);
+        _backlog.Changed(QueuedOrWriting);
     }
 
     /// <summary>Coordinated shutdown: the pairs handed off their schedules; what waits here goes to the store before the node stops.</summary>
@@ -186,7 +189,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private void OnChange(ScheduleChange change)
     {
         _pending[change.Pair] = change;
-        KeepAliveMetrics.SetPendingWrites(_pending.Count);
+        _backlog.Changed(QueuedOrWriting);
         if (_pending.Count >= _settings.MaxBatchSize) WriteBatch();
     }
 
@@ -195,10 +198,9 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         if (!_ready || Writing || _pending.Count == 0 || !HasStanding()) return;
         var batch = _pending.Values.Take(_settings.MaxBatchSize).ToList();
         foreach (var change in batch) _pending.Remove(change.Pair);
-        KeepAliveMetrics.SetPendingWrites(_pending.Count);
         _writing = batch.ToDictionary(change => change.Pair);
         var self = Self;
-        KeepAliveMetrics.MeasureBatch(_store.ApplyAsync(batch), batch.Count).PipeTo(self,
+        KeepAliveMetrics.MeasureBatch(_store.ApplyAsync(batch)).PipeTo(self,
             success: () => new BatchWritten(batch),
             failure: ex => new BatchFailed(batch, ex));
     }
@@ -216,7 +218,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         }
 
         if (!_heldForStanding)
-            _log.Warning("[keep-alive] this node was downed or paused: {0} schedule change(s) are held, not written over other nodes' schedules", _pending.Count);
+            _log.Warning("[keep-alive] this node was downed or paused: {Pending} schedule change(s) are held, not written over other nodes' schedules", _pending.Count);
         _heldForStanding = true;
         AnswerAllWrittenWhenDone();
         return false;
@@ -225,13 +227,13 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private void OnBatchWritten(BatchWritten written)
     {
         _writing = new Dictionary<ProviderKey, ScheduleChange>();
-        _batchesWritten++;
+        _backlog.BatchWritten(QueuedOrWriting);
         if (_storeDown)
         {
             _storeDown = false;
-            _log.Info("[keep-alive] schedule store reachable again; {0} pending change(s) follow", _pending.Count);
+            _log.Info("[keep-alive] schedule store reachable again; {Pending} pending change(s) follow", _pending.Count);
             // It may have come back empty (a Redis restart without persistence): the pairs living here write themselves again.
-            _providerRegion()?.Tell(GetShardRegionState.Instance, Self);
+            Context.System.EventStream.Publish(StoreReachableAgain.Instance);
         }
 
         if (_pending.Count >= _settings.MaxBatchSize || _waitingForAllWritten.Count > 0) WriteBatch();
@@ -243,31 +245,17 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         _writing = new Dictionary<ProviderKey, ScheduleChange>();
         // A change that arrived while the batch was out is newer: it wins over the failed one.
         foreach (var change in failed.Batch) _pending.TryAdd(change.Pair, change);
-        KeepAliveMetrics.SetPendingWrites(_pending.Count);
+        _backlog.Changed(QueuedOrWriting);
         if (_storeDown)
         {
-            _log.Debug("[keep-alive] schedule store still unreachable; {0} change(s) pending", _pending.Count);
+            _log.Debug("[keep-alive] schedule store still unreachable; {Pending} change(s) pending", _pending.Count);
         }
         else
         {
             _storeDown = true;
-            _log.Warning("[keep-alive] schedule store unreachable, pings go on from memory and {0} change(s) wait to be written: {1}",
+            _log.Warning("[keep-alive] schedule store unreachable, pings go on from memory and {Pending} change(s) wait to be written: {Reason}",
                 _pending.Count, failed.Cause.Message);
         }
 
         AnswerAllWrittenWhenDone();
-    }
-
-    private void OnLocalPairs(CurrentShardRegionState state)
-    {
-        var region = _providerRegion()!;
-        var pairs = 0;
-        foreach (var entityId in state.Shards.SelectMany(shard => shard.EntityIds))
-        {
-            if (!ProviderKey.TryParse(entityId, out var pair)) continue;
-            region.Tell(new ProviderProtocol.RewriteSchedule(pair), ActorRefs.Nobody);
-            pairs++;
-        }
-        _log.Info("[keep-alive] asked the {0} pair(s) on this node to write their schedules again", pairs);
-    }
-}
+    }}

@@ -15,6 +15,16 @@ public static class SchedulerProtocol
     public sealed record HandedOver(ProviderKey Pair);
 
     /// <summary>
+    /// Published on the node's event stream when the store answers again after an outage: it may have come back empty
+    /// (a Redis restart without persistence), so the pairs living on the node write their schedules again. Node-local.
+    /// </summary>
+    public sealed class StoreReachableAgain
+    {
+        public static readonly StoreReachableAgain Instance = new();
+        private StoreReachableAgain() { }
+    }
+
+    /// <summary>
     /// A pair asks what the store holds for it; answered with <see cref="StoredWakeUpChecked"/>, at once when a change of
     /// the pair's own waits to be written (the store does not show it yet), else after one pipelined read.
     /// </summary>
@@ -54,5 +64,5 @@ public static class SchedulerProtocol
 
     /// <param name="PendingWrites">Pairs whose latest change is not in the store yet, queued or in the batch being written (at most one per pair).</param>
     /// <param name="StoreUnreachable">The last write failed; changes are kept until the store is back.</param>
-    public sealed record SchedulerStatus(int PendingWrites, bool StoreUnreachable, long BatchesWritten);
+    public sealed record SchedulerStatus(int PendingWrites, bool StoreUnreachable);
 }

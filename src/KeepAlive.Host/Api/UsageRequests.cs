@@ -162,7 +162,7 @@ public static class UsageRequests
                     return false;
                 }
 
-                if (KeepAliveDuration.Parse(text) is KeepAliveSetting.Invalid invalid)
+                if (KeepAliveDuration.Parse(text) is KeepAliveValue.Invalid invalid)
                 {
                     problems.Add(field, $"'{invalid.Input}' is not a duration: {invalid.Reason}");
                     return false;

@@ -22,11 +22,13 @@ public static class CommandLine
         ["--port"] = Key(nameof(KeepAliveHostOptions.Port)),
         ["--seed-nodes"] = Key(nameof(KeepAliveHostOptions.SeedNodes)),
         ["--roles"] = Key(nameof(KeepAliveHostOptions.Roles)),
+        ["--keepalive-role"] = Key(nameof(KeepAliveHostOptions.KeepAliveRole)),
         ["--api-token"] = Key(nameof(KeepAliveHostOptions.ApiToken)),
         ["--demo"] = Key(nameof(KeepAliveHostOptions.Demo)),
         ["--split-brain-resolver"] = Key(nameof(KeepAliveHostOptions.SplitBrainResolver)),
         ["--stable-after"] = Key(nameof(KeepAliveHostOptions.StableAfter)),
         ["--down-removal-margin"] = Key(nameof(KeepAliveHostOptions.DownRemovalMargin)),
+        ["--log-level"] = ConsoleLogging.DefaultLevelKey,
     };
 
     private static readonly HashSet<string> BareFlags = ["--all-models", "--clear-on-start", "--demo"];

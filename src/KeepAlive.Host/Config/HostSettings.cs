@@ -17,7 +17,7 @@ public static class HostSettings
         var defaults = new KeepAliveSettings();
         return Validated(() => (defaults with
         {
-            PingTimeout = Duration(nameof(options.PingTimeout), options.PingTimeout),
+            PingTimeout = options.PingTimeout is null ? defaults.PingTimeout : Duration(nameof(options.PingTimeout), options.PingTimeout),
             MaxIdle = string.IsNullOrWhiteSpace(options.MaxIdle) ? null : Duration(nameof(options.MaxIdle), options.MaxIdle),
             PingPrompt = options.PingPrompt ?? defaults.PingPrompt,
             PingMaxTokens = options.PingMaxTokens is null ? defaults.PingMaxTokens : WholeNumber(nameof(options.PingMaxTokens), options.PingMaxTokens),
@@ -25,12 +25,16 @@ public static class HostSettings
         }).Validate());
     }
 
-    public static SchedulerSettings ToSchedulerSettings(this KeepAliveHostOptions options) => Validated(() => new SchedulerSettings
+    public static SchedulerSettings ToSchedulerSettings(this KeepAliveHostOptions options)
     {
-        FlushInterval = Duration(nameof(options.FlushInterval), options.FlushInterval),
-        SweepInterval = Duration(nameof(options.SweepInterval), options.SweepInterval),
-        ClearOnStart = options.ClearOnStart,
-    }.Validate());
+        var defaults = new SchedulerSettings();
+        return Validated(() => (defaults with
+        {
+            FlushInterval = options.FlushInterval is null ? defaults.FlushInterval : Duration(nameof(options.FlushInterval), options.FlushInterval),
+            SweepInterval = options.SweepInterval is null ? defaults.SweepInterval : Duration(nameof(options.SweepInterval), options.SweepInterval),
+            ClearOnStart = options.ClearOnStart,
+        }).Validate());
+    }
 
     /// <summary>The usage recorder's settings: the library's defaults but for <c>--max-unconfirmed</c>.</summary>
     public static UsageRecorderSettings ToUsageRecorderSettings(this KeepAliveHostOptions options)
@@ -68,10 +72,22 @@ public static class HostSettings
 
     public static IReadOnlyList<string> RoleList(this KeepAliveHostOptions options) => List(options.Roles);
 
+    /// <summary>
+    /// With <c>--keepalive-role</c>, pairs, host gates and the sweeper live only on nodes whose <c>--roles</c> include it
+    /// (give every node the same <c>--keepalive-role</c>, as sharding needs); a node without the role serves the API and
+    /// passes usage on. Without it, every node hosts pairs.
+    /// </summary>
+    public static KeepAliveShardingSettings ToShardingSettings(this KeepAliveHostOptions options) =>
+        new() { Role = string.IsNullOrWhiteSpace(options.KeepAliveRole) ? null : options.KeepAliveRole.Trim() };
+
+    /// <summary>Whether this node hosts pairs: there is no keep-alive role, or its roles include it.</summary>
+    public static bool HostsPairs(this KeepAliveHostOptions options) =>
+        options.ToShardingSettings().Role is not { } role || options.RoleList().Contains(role);
+
     private static TimeSpan Duration(string setting, string? value) => KeepAliveDuration.Parse(value) switch
     {
-        KeepAliveSetting.Every every => every.Interval,
-        KeepAliveSetting.Invalid invalid => throw new HostSettingsException(
+        KeepAliveValue.Every every => every.Interval,
+        KeepAliveValue.Invalid invalid => throw new HostSettingsException(
             $"Setting {KeepAliveHostOptions.Section}:{setting} = '{invalid.Input}' is not a duration: {invalid.Reason}."),
         _ => throw new HostSettingsException($"Setting {KeepAliveHostOptions.Section}:{setting} must be a positive duration such as 30s, 5m or 1h."),
     };

@@ -1,3 +1,6 @@
+using KeepAlive.Actors;
+using KeepAlive.Actors.Scheduling;
+
 namespace KeepAlive.Host.Config;
 
 /// <summary>
@@ -22,28 +25,28 @@ public sealed class KeepAliveHostOptions
     public string? Redis { get; set; }
 
     /// <summary>Key prefix of the schema (<c>--redis-prefix</c>).</summary>
-    public string RedisPrefix { get; set; } = "keepalive";
+    public string RedisPrefix { get; set; } = ScheduleKeys.DefaultPrefix;
 
     /// <summary>Delete the schema's keys at start (<c>--clear-on-start</c>): wipes state shared with other nodes.</summary>
     public bool ClearOnStart { get; set; }
 
-    /// <summary>How often schedule changes are written (<c>--flush-interval</c>).</summary>
-    public string FlushInterval { get; set; } = "1s";
+    /// <summary>How often schedule changes are written (<c>--flush-interval</c>); absent: <see cref="SchedulerSettings.FlushInterval"/>'s default.</summary>
+    public string? FlushInterval { get; set; }
 
-    /// <summary>How often the stored schedule is swept for due pairs (<c>--sweep-interval</c>).</summary>
-    public string SweepInterval { get; set; } = "30s";
+    /// <summary>How often the stored schedule is swept for due pairs (<c>--sweep-interval</c>); absent: <see cref="SchedulerSettings.SweepInterval"/>'s default.</summary>
+    public string? SweepInterval { get; set; }
 
-    /// <summary>Timeout of one ping.</summary>
-    public string PingTimeout { get; set; } = "60s";
+    /// <summary>Timeout of one ping (<c>--ping-timeout</c>); absent: <see cref="KeepAliveSettings.PingTimeout"/>'s default.</summary>
+    public string? PingTimeout { get; set; }
 
-    /// <summary>The user message of a chat ping (<c>--ping-prompt</c>); absent: the original's "Send an empty message.".</summary>
+    /// <summary>The user message of a chat ping (<c>--ping-prompt</c>); absent: <see cref="KeepAliveSettings.PingPrompt"/>'s default.</summary>
     public string? PingPrompt { get; set; }
 
-    /// <summary><c>max_tokens</c> of a chat ping (<c>--ping-max-tokens</c>), a whole number; absent: 56.</summary>
+    /// <summary><c>max_tokens</c> of a chat ping (<c>--ping-max-tokens</c>), a whole number; absent: <see cref="KeepAliveSettings.PingMaxTokens"/>'s default.</summary>
     /// <remarks>Text, not int, so a bad value is reported naming the setting instead of failing the binder.</remarks>
     public string? PingMaxTokens { get; set; }
 
-    /// <summary><c>temperature</c> of a chat ping (<c>--ping-temperature</c>), e.g. <c>0.7</c>; absent: 0.0.</summary>
+    /// <summary><c>temperature</c> of a chat ping (<c>--ping-temperature</c>), e.g. <c>0.7</c>; absent: <see cref="KeepAliveSettings.PingTemperature"/>'s default.</summary>
     public string? PingTemperature { get; set; }
 
     /// <summary>Stop pinging a pair with no usage for this long; empty: never stop.</summary>
@@ -67,6 +70,9 @@ public sealed class KeepAliveHostOptions
 
     /// <summary>Comma-separated cluster roles of this node (<c>--roles</c>).</summary>
     public string? Roles { get; set; }
+
+    /// <summary>Only nodes with this cluster role host pairs (<c>--keepalive-role</c>); absent: every node.</summary>
+    public string? KeepAliveRole { get; set; }
 
     /// <summary>Bearer token the HTTP API requires (<c>--api-token</c>); empty: no token. Health endpoints never need it.</summary>
     public string? ApiToken { get; set; }

@@ -20,7 +20,7 @@ public sealed record ModelsConfigFile(string Path, ModelSelection Selection)
     {
         var catalog = ModelsConfigLoader.LoadFile(Path, Selection);
         foreach (var warning in catalog.Warnings) log.LogWarning("[keep-alive] {Warning}", warning);
-        log.LogInformation("[keep-alive] {Summary} {Count} provider(s) from {File}", summary, catalog.Providers.Count, Path);
+        log.LogInformation("[keep-alive] {Summary} {Count} provider(s) from {File}", summary, catalog.Providers.Count, catalog.Source);
         return catalog;
     }
 }

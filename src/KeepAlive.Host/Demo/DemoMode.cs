@@ -3,6 +3,7 @@ using Akka.Hosting;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Providers;
 using KeepAlive.Fakes;
+using KeepAlive.Host.Config;
 using static KeepAlive.Actors.Providers.ProviderProtocol;
 
 namespace KeepAlive.Host.Demo;
@@ -28,11 +29,15 @@ public sealed class DemoMode : IAsyncDisposable
         ];
     }
 
-    /// <summary>Akka's own cluster chatter off, so the demo's [keep-alive] lines stand out.</summary>
-    public const string QuietAkkaHocon = """
-        akka.cluster.log-info = off
-        akka.remote.log-remote-lifecycle-events = off
-        """;
+    /// <summary>
+    /// Every keep-alive line, pings included (Debug), and only Akka's warnings, so the demo's [keep-alive] lines stand
+    /// out; a <c>Logging:LogLevel</c> key the user sets wins.
+    /// </summary>
+    public static void DefaultLogLevels(IConfiguration configuration)
+    {
+        ConsoleLogging.DefaultLevel(configuration, "KeepAlive", LogLevel.Debug);
+        ConsoleLogging.DefaultLevel(configuration, "Akka", LogLevel.Warning);
+    }
 
     /// <summary>A vLLM-compatible host serving two models.</summary>
     public FakeModelServer Gpu1 { get; }

@@ -19,7 +19,7 @@ public sealed class KeepAliveDurationSpecs
     {
         var setting = KeepAliveDuration.Parse(text);
 
-        Assert.Equal(new KeepAliveSetting.Every(TimeSpan.FromSeconds(expectedSeconds)), setting);
+        Assert.Equal(new KeepAliveValue.Every(TimeSpan.FromSeconds(expectedSeconds)), setting);
     }
 
     [Theory]
@@ -33,7 +33,7 @@ public sealed class KeepAliveDurationSpecs
     {
         var setting = KeepAliveDuration.Parse(text);
 
-        var off = Assert.IsType<KeepAliveSetting.Off>(setting);
+        var off = Assert.IsType<KeepAliveValue.Off>(setting);
         Assert.False(string.IsNullOrWhiteSpace(off.Reason));
     }
 
@@ -58,7 +58,7 @@ public sealed class KeepAliveDurationSpecs
     {
         var setting = KeepAliveDuration.Parse(text);
 
-        var invalid = Assert.IsType<KeepAliveSetting.Invalid>(setting);
+        var invalid = Assert.IsType<KeepAliveValue.Invalid>(setting);
         Assert.Equal(text, invalid.Input);
         Assert.Contains(reasonFragment, invalid.Reason, StringComparison.OrdinalIgnoreCase);
     }
@@ -68,8 +68,8 @@ public sealed class KeepAliveDurationSpecs
     {
         var maxSeconds = TimeSpan.MaxValue.Ticks / TimeSpan.TicksPerSecond;
 
-        Assert.Equal(new KeepAliveSetting.Every(TimeSpan.FromSeconds(maxSeconds)), KeepAliveDuration.Parse($"{maxSeconds}s"));
-        Assert.IsType<KeepAliveSetting.Invalid>(KeepAliveDuration.Parse($"{maxSeconds + 1}s"));
+        Assert.Equal(new KeepAliveValue.Every(TimeSpan.FromSeconds(maxSeconds)), KeepAliveDuration.Parse($"{maxSeconds}s"));
+        Assert.IsType<KeepAliveValue.Invalid>(KeepAliveDuration.Parse($"{maxSeconds + 1}s"));
     }
 
     [Fact]
@@ -78,6 +78,6 @@ public sealed class KeepAliveDurationSpecs
         // Fits in a long as hours, but not as seconds in a TimeSpan: must not wrap around to a small or negative interval.
         var hours = TimeSpan.MaxValue.Ticks / TimeSpan.TicksPerHour + 1;
 
-        Assert.IsType<KeepAliveSetting.Invalid>(KeepAliveDuration.Parse($"{hours}h"));
+        Assert.IsType<KeepAliveValue.Invalid>(KeepAliveDuration.Parse($"{hours}h"));
     }
 }

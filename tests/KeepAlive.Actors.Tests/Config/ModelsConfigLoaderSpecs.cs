@@ -70,7 +70,7 @@ public sealed class ModelsConfigLoaderSpecs : IDisposable
         Assert.Equal(["ollama", "openai", "vllm"], catalog.Providers.Select(p => p.ApiType).Distinct().Order());
         Assert.Contains(catalog.Providers, p => p.Mode == KeepAliveMode.Load);
         Assert.All(catalog.Providers, p => Assert.StartsWith("http://127.0.0.1:", p.ApiHost));
-        Assert.All(catalog.Providers, p => Assert.IsType<KeepAliveSetting.Every>(KeepAliveDuration.Parse(p.KeepAlive)));
+        Assert.All(catalog.Providers, p => Assert.IsType<KeepAliveValue.Every>(KeepAliveDuration.Parse(p.KeepAlive)));
     }
 
     [Fact]

@@ -33,6 +33,24 @@ public sealed class ClusterHostSettingsSpecs
     }
 
     [Fact]
+    public void Without_a_keep_alive_role_every_node_hosts_pairs_whatever_its_roles()
+    {
+        Assert.Null(Bind("--roles", "edge").ToShardingSettings().Role);
+        Assert.True(Bind("--roles", "edge").HostsPairs());
+    }
+
+    [Fact]
+    public void With_a_keep_alive_role_only_nodes_with_that_role_host_pairs()
+    {
+        var apiOnly = Bind("--roles", "edge", "--keepalive-role", "warmer");
+        var warmer = Bind("--roles", "edge,warmer", "--keepalive-role", "warmer");
+
+        Assert.Equal(("warmer", "warmer"), (apiOnly.ToShardingSettings().Role, warmer.ToShardingSettings().Role));
+        Assert.False(apiOnly.HostsPairs());
+        Assert.True(warmer.HostsPairs());
+    }
+
+    [Fact]
     public void The_cluster_settings_are_configuration_keys_too()
     {
         var options = Bind(new Dictionary<string, string?>

@@ -135,6 +135,22 @@ public sealed class PairScheduleSpecs
     }
 
     [Fact]
+    public void A_sent_and_a_successful_ping_log_at_debug_a_failed_one_stays_visible()
+    {
+        var granted = Awaiting().OnLeaseGranted(1, T0 + Interval, Vllm);
+        var succeeded = granted.Schedule.OnPingSucceeded(200, TimeSpan.FromMilliseconds(12), T0 + Interval + TimeSpan.FromMilliseconds(12));
+        var failed = granted.Schedule.OnPingFailed(PingFailureReason.HttpStatus, 503, TimeSpan.FromMilliseconds(12), "HTTP 503", T0 + Interval);
+
+        Assert.Equal(Akka.Event.LogLevel.DebugLevel, granted.Decisions.Log!.Level);
+        Assert.Equal("pinging {Model} at {Host} ({ApiType})", granted.Decisions.Log.Template);
+        Assert.Equal(new object?[] { Pair.Model, Pair.Host, "vllm" }, granted.Decisions.Log.Args);
+        Assert.Equal(Akka.Event.LogLevel.DebugLevel, succeeded.Decisions.Log!.Level);
+        Assert.Equal("ping of {Model} at {Host} succeeded: HTTP {Status} in {LatencyMs} ms", succeeded.Decisions.Log.Template);
+        Assert.Equal(new object?[] { Pair.Model, Pair.Host, 200, 12L }, succeeded.Decisions.Log.Args);
+        Assert.Equal(Akka.Event.LogLevel.InfoLevel, failed.Decisions.Log!.Level);
+    }
+
+    [Fact]
     public void Usage_during_a_ping_keeps_the_ping_and_its_success_schedules_one_interval_after_the_usage()
     {
         var usedAt = T0 + Interval + TimeSpan.FromSeconds(1);
@@ -447,7 +463,7 @@ public sealed class PairScheduleSpecs
 
     private static PairSchedule Fresh() => PairSchedule.Fresh(Pair, Settings);
 
-    private static KeepAliveSetting Every(TimeSpan interval) => new KeepAliveSetting.Every(interval);
+    private static KeepAliveValue Every(TimeSpan interval) => new KeepAliveValue.Every(interval);
 
     private static PairSchedule Scheduled() => Fresh().OnUsage(Every(Interval), T0).Schedule;
 

@@ -12,7 +12,7 @@ using static KeepAlive.Actors.Scheduling.SchedulerProtocol;
 
 namespace KeepAlive.Actors.Tests.Scheduling;
 
-/// <summary>The node's SchedulerActor in virtual time, with a store the spec holds and fails and a probe as shard region.</summary>
+/// <summary>The node's SchedulerActor in virtual time, with a store the spec holds and fails.</summary>
 public sealed class SchedulerActorSpecs : VirtualTimeSpecs
 {
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
@@ -22,13 +22,11 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
 
     private readonly ControlledScheduleStore _store = new();
     private readonly SettableStanding _standing = new();
-    private readonly TestProbe _region;
     private readonly TestProbe _logs;
     private readonly DateTimeOffset _wakeUp;
 
     public SchedulerActorSpecs(ITestOutputHelper output) : base(output, "akka.loglevel = DEBUG")
     {
-        _region = CreateTestProbe("region");
         _logs = CreateTestProbe("logs");
         Sys.EventStream.Subscribe(_logs.Ref, typeof(LogEvent));
         // Whole seconds, as the store keeps them.
@@ -78,7 +76,7 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
 
         Assert.Equal(2, _store.Batches.Count);
         Assert.Equal(new ScheduleChange[] { Upsert(Gemma, 120), Upsert(Llama, 60) }, _store.Batches[1].OrderBy(change => change.Pair.EntityId));
-        Assert.Equal(new SchedulerStatus(0, false, 1), Status(scheduler));
+        Assert.Equal(new SchedulerStatus(0, false), Status(scheduler));
     }
 
     [Fact]
@@ -97,7 +95,7 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
         _store.HoldWrites = null;
         Advance(FlushInterval);
 
-        Assert.Equal(new SchedulerStatus(0, false, 1), Status(scheduler));
+        Assert.Equal(new SchedulerStatus(0, false), Status(scheduler));
         Assert.Equal(new StoredSchedule(Gemma, 300, _wakeUp), Stored(Gemma));
         var logged = Drain(_logs).OfType<LogEvent>().ToList();
         Assert.Single(logged, e => e is Warning && e.Message.ToString()!.Contains("schedule store unreachable"));
@@ -105,25 +103,23 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
     }
 
     [Fact]
-    public void Once_the_store_is_back_after_an_outage_the_pairs_on_this_node_write_their_schedules_again()
+    public void Once_the_store_is_back_after_an_outage_the_node_is_told_so_its_pairs_write_their_schedules_again()
     {
+        var storeBack = CreateTestProbe("store-back");
+        Sys.EventStream.Subscribe(storeBack.Ref, typeof(StoreReachableAgain));
         var scheduler = Start();
         Mirror(scheduler, Upsert(Gemma, 60));
         Advance(FlushInterval);
-        Assert.Empty(Drain(_region).OfType<GetShardRegionState>());
+        Assert.Empty(Drain(storeBack));
         _store.HoldWrites = FailedWrite();
         Mirror(scheduler, Upsert(Llama, 60));
         Advance(FlushInterval);
+        Assert.Empty(Drain(storeBack));
 
         _store.HoldWrites = null;
         Advance(FlushInterval);
 
-        _region.ExpectMsg<GetShardRegionState>();
-        _region.Reply(new CurrentShardRegionState(ImmutableHashSet.Create(
-            new ShardState("1", ImmutableHashSet.Create(Gemma.EntityId)),
-            new ShardState("2", ImmutableHashSet.Create(Llama.EntityId))), ImmutableHashSet<string>.Empty));
-        var rewrites = Drain(_region).OfType<ProviderProtocol.RewriteSchedule>().Select(rewrite => rewrite.Pair);
-        Assert.Equal(new[] { Gemma, Llama }, rewrites.OrderBy(pair => pair.EntityId));
+        storeBack.ExpectMsg<StoreReachableAgain>();
     }
 
     [Fact]
@@ -252,8 +248,7 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
         StartSynchronous(SchedulerActor.Props(
             _store,
             (settings ?? new SchedulerSettings { FlushInterval = FlushInterval, SweepInterval = SweepInterval }).Validate(),
-            _standing,
-            () => _region.Ref));
+            _standing));
 
     private static void Mirror(IActorRef scheduler, ScheduleChange change) => scheduler.Tell(new MirrorSchedule(change));
 
