@@ -41,7 +41,8 @@ public static class KeepAliveHostingExtensions
     /// Registers what the keep-alive actors need: the models-config catalog, the settings, the named
     /// <see cref="HttpClient"/> of the ping senders, the <see cref="UsageRecorder"/> (usage with confirmation)
     /// and, unless one is registered already, the embedded in-memory <see cref="IScheduleStore"/>. Register a
-    /// <see cref="RedisScheduleStore"/> before this call to keep the schedule in Redis.
+    /// <see cref="RedisScheduleStore"/> before this call to keep the schedule in Redis, and an
+    /// <see cref="IHostFreeCheck"/> (e.g. <see cref="RouterRedisOccupancy"/>) to have each ping's host checked with the router.
     /// </summary>
     public static IServiceCollection AddKeepAlive(
         this IServiceCollection services,
@@ -79,6 +80,7 @@ public static class KeepAliveHostingExtensions
         var catalog = services.GetRequiredService<ProviderCatalogHolder>();
         var store = services.GetRequiredService<IScheduleStore>();
         var httpClients = services.GetRequiredService<IHttpClientFactory>();
+        var hostFreeCheck = services.GetService<IHostFreeCheck>();
 
         builder.AddHocon(EmbeddedHocon(), HoconAddMode.Prepend);
         builder.WithCustomSerializer(KeepAliveMessageSerializer.SerializerName, [typeof(IKeepAliveMessage)],
@@ -108,7 +110,7 @@ public static class KeepAliveHostingExtensions
 
         builder.WithShardRegion<HostGateRegion>(
             HostGateRegionName,
-            host => HostGateActor.Props(host, settings),
+            host => HostGateActor.Props(host, settings, hostFreeCheck),
             new HostGateMessageExtractor(sharding.MaxShards),
             new ShardOptions
             {

@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Akka.Remote.Hosting;
 using KeepAlive.Actors;
 using KeepAlive.Actors.Config;
+using KeepAlive.Actors.Hosts;
 using KeepAlive.Actors.Scheduling;
 using KeepAlive.Host;
 using KeepAlive.Host.Api;
@@ -36,6 +37,7 @@ UsageRecorderSettings recorderSettings;
 ProviderCatalog catalog;
 SplitBrainResolverOption splitBrainResolver;
 string failoverTiming;
+bool checksRouterOccupancy;
 Akka.Event.LogLevel akkaLogLevel;
 // The demo's model hosts must listen before the catalog can name them.
 await using var demo = options.Demo ? await DemoMode.StartAsync() : null;
@@ -46,6 +48,7 @@ try
     recorderSettings = options.ToUsageRecorderSettings();
     splitBrainResolver = options.ToSplitBrainResolver();
     failoverTiming = options.FailoverTimingHocon();
+    checksRouterOccupancy = options.ChecksRouterOccupancy();
     akkaLogLevel = ConsoleLogging.AkkaLevel(builder.Configuration);
     catalog = demo?.Catalog ?? LoadCatalog(modelsConfig, startupLog);
 }
@@ -67,6 +70,7 @@ if (!string.IsNullOrWhiteSpace(options.Redis))
     redis = await RedisConnection.ConnectAsync(options.Redis, startupLog);
     builder.Services.AddSingleton(redis);
     builder.Services.AddSingleton<IScheduleStore>(new RedisScheduleStore(redis, options.RedisPrefix));
+    if (checksRouterOccupancy) builder.Services.AddSingleton<IHostFreeCheck>(new RouterRedisOccupancy(redis));
 }
 
 var catalogHolder = new ProviderCatalogHolder(catalog);

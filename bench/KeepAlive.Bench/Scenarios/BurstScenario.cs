@@ -4,7 +4,7 @@ using KeepAlive.Bench.Infrastructure;
 namespace KeepAlive.Bench.Scenarios;
 
 /// <summary>
-/// Issue 9, goal 1 (202 means kept): new pairs posted to the real host's <c>POST /api/usage/batch</c>, many batches
+/// The burst goal of docs/BENCHMARKS.md (202 means kept): new pairs posted to the real host's <c>POST /api/usage/batch</c>, many batches
 /// at a time, as fast as the host takes them (a 503 is sent again after its Retry-After), with a real redis-server;
 /// then how many pairs the sorted set holds and the API lists with a next wake-up, right after the last 202 and 30 s
 /// and 60 s later. (A pair whose usage was lost can still be listed, without a wake-up, when its actor was restarted.)

@@ -3,7 +3,7 @@ using KeepAlive.Bench.Infrastructure;
 namespace KeepAlive.Bench.Scenarios;
 
 /// <summary>
-/// Issue 9, goal 3: three real host processes on the production defaults (as the README starts them), one
+/// The failover goal of docs/BENCHMARKS.md: three real host processes on the production defaults (as the README starts them), one
 /// redis-server, 60 pairs at keep_alive 3 s on a fake model server. The oldest node (shard coordinator and, from
 /// issue 9 on, the schedule sweeper) is killed with SIGKILL; measured: the time from the kill until the last of its
 /// pairs pinged again, and pairs pinged twice within half an interval. Repeated <c>--runs</c> times, each on a fresh

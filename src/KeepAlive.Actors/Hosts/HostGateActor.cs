@@ -15,6 +15,9 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
 
     private sealed record Lease(ProviderKey Pair, long Attempt);
 
+    /// <summary>The second opinion on a lease about to be granted (<see cref="IHostFreeCheck"/>) came back, or could not be had.</summary>
+    private sealed record Checked(Waiter Waiter, HostCheck Check, string? Failure = null);
+
     private sealed class LeaseExpired
     {
         public static readonly LeaseExpired Instance = new();
@@ -29,16 +32,19 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
 
     private readonly string _host;
     private readonly KeepAliveSettings _settings;
+    private readonly IHostFreeCheck? _freeCheck;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<Waiter> _waiting = new();
     private string? _occupant;
     private int _requestsInFlight;
     private Lease? _lease;
+    private bool _checkFailureLogged;
 
-    public HostGateActor(string host, KeepAliveSettings settings)
+    public HostGateActor(string host, KeepAliveSettings settings, IHostFreeCheck? freeCheck = null)
     {
         _host = host;
         _settings = settings;
+        _freeCheck = freeCheck;
 
         Receive<HostUsed>(used => OnHostUsed(ProviderKey.NormalizeModel(used.Model)));
         Receive<RequestStarted>(started =>
@@ -55,14 +61,15 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
         Receive<ReleasePingLease>(release => OnLeaseReleased(release.Pair, release.Attempt));
         Receive<LeaseExpired>(_ => OnLeaseExpired());
         Receive<StaleRequestsExpired>(_ => OnStaleRequests());
+        Receive<Checked>(OnChecked);
         Receive<GetHostStatus>(_ =>
             Sender.Tell(new HostStatus(_host, _occupant, _requestsInFlight, _lease?.Pair, _waiting.Count)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string host, KeepAliveSettings settings) =>
-        Akka.Actor.Props.Create(() => new HostGateActor(host, settings));
+    public static Props Props(string host, KeepAliveSettings settings, IHostFreeCheck? freeCheck = null) =>
+        Akka.Actor.Props.Create(() => new HostGateActor(host, settings, freeCheck));
 
     private bool IsFreeFor(ProviderKey pair) => _occupant is null || _occupant == ProviderKey.NormalizeModel(pair.Model);
 
@@ -160,7 +167,40 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
         _waiting.RemoveAt(0);
         _lease = new Lease(next.Pair, next.Attempt);
         Timers.StartSingleTimer(LeaseExpired.Instance, LeaseExpired.Instance, _settings.PingOutcomeDeadline);
-        next.ReplyTo.Tell(new PingLeaseGranted(next.Pair, next.Attempt));
+        if (_freeCheck is null)
+        {
+            next.ReplyTo.Tell(new PingLeaseGranted(next.Pair, next.Attempt));
+            return;
+        }
+
+        // The lease stays held while the check runs, so nothing else is granted meanwhile.
+        var self = Self;
+        _freeCheck.CheckAsync(next.Pair.Host, next.Pair.Model).PipeTo(self,
+            success: check => new Checked(next, check),
+            // Unreadable, the check must not stop warm-ups: the gate's own view decides, as it does without a check.
+            failure: ex => new Checked(next, HostCheck.IsFree, $"{ex.GetType().Name}: {ex.Message}"));
+    }
+
+    private void OnChecked(Checked result)
+    {
+        var (waiter, check) = (result.Waiter, result.Check);
+        // Released or expired meanwhile (the pair moved on): nothing to answer.
+        if (_lease is null || _lease.Pair != waiter.Pair || _lease.Attempt != waiter.Attempt) return;
+        // Once per outage, not once per ping.
+        if (result.Failure is not null && !_checkFailureLogged)
+            _log.Warning("[keep-alive] host {Host}: the router's occupancy cannot be read, pings go by the service's own view: {Failure}",
+                _host, result.Failure);
+        _checkFailureLogged = result.Failure is not null;
+        if (check.Free)
+        {
+            waiter.ReplyTo.Tell(new PingLeaseGranted(waiter.Pair, waiter.Attempt));
+            return;
+        }
+
+        _lease = null;
+        Timers.Cancel(LeaseExpired.Instance);
+        waiter.ReplyTo.Tell(new HostBusy(waiter.Pair, waiter.Attempt, check.Occupant ?? "another model"));
+        GrantWaiting();
     }
 
     private void ReplyBusy(Waiter waiter) =>

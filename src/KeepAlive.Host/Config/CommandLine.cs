@@ -10,6 +10,7 @@ public static class CommandLine
         ["--redis"] = Key(nameof(KeepAliveHostOptions.Redis)),
         ["--redis-prefix"] = Key(nameof(KeepAliveHostOptions.RedisPrefix)),
         ["--clear-on-start"] = Key(nameof(KeepAliveHostOptions.ClearOnStart)),
+        ["--router-occupancy"] = Key(nameof(KeepAliveHostOptions.RouterOccupancy)),
         ["--flush-interval"] = Key(nameof(KeepAliveHostOptions.FlushInterval)),
         ["--sweep-interval"] = Key(nameof(KeepAliveHostOptions.SweepInterval)),
         ["--ping-timeout"] = Key(nameof(KeepAliveHostOptions.PingTimeout)),
@@ -31,7 +32,7 @@ public static class CommandLine
         ["--log-level"] = ConsoleLogging.DefaultLevelKey,
     };
 
-    private static readonly HashSet<string> BareFlags = ["--all-models", "--clear-on-start", "--demo"];
+    private static readonly HashSet<string> BareFlags = ["--all-models", "--clear-on-start", "--router-occupancy", "--demo"];
 
     /// <summary>Lets on/off flags stand alone (<c>--clear-on-start</c>), which the configuration provider cannot.</summary>
     public static string[] Normalize(string[] args)

@@ -46,6 +46,13 @@ public static class HostSettings
         }).Validate());
     }
 
+    /// <summary>Whether pings are checked with the router's occupancy in Redis; needs the Redis to read it from.</summary>
+    public static bool ChecksRouterOccupancy(this KeepAliveHostOptions options) =>
+        !options.RouterOccupancy || !string.IsNullOrWhiteSpace(options.Redis)
+            ? options.RouterOccupancy
+            : throw new HostSettingsException(
+                $"Setting {KeepAliveHostOptions.Section}:{nameof(options.RouterOccupancy)} (--router-occupancy) needs {KeepAliveHostOptions.Section}:{nameof(options.Redis)} (--redis): the router's occupancy is read from its Redis.");
+
     public static IReadOnlyList<string> SeedNodeList(this KeepAliveHostOptions options) => List(options.SeedNodes);
 
     /// <summary>The split brain resolver strategy; keep-majority unless the setting says keep-oldest.</summary>

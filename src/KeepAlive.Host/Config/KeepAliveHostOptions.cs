@@ -27,6 +27,12 @@ public sealed class KeepAliveHostOptions
     /// <summary>Key prefix of the schema (<c>--redis-prefix</c>).</summary>
     public string RedisPrefix { get; set; } = ScheduleKeys.DefaultPrefix;
 
+    /// <summary>
+    /// Before each ping, ask the Redis of <c>--redis</c> which model the router last sent to the host (llm-router's
+    /// <c>host:&lt;host&gt;</c> hash) and skip the ping as busy if it is another (<c>--router-occupancy</c>).
+    /// </summary>
+    public bool RouterOccupancy { get; set; }
+
     /// <summary>Delete the schema's keys at start (<c>--clear-on-start</c>): wipes state shared with other nodes.</summary>
     public bool ClearOnStart { get; set; }
 

@@ -128,6 +128,18 @@ public sealed class HostSettingsSpecs
         Assert.Null(ModelsConfigFile.From(Options("--all-models")));
     }
 
+    [Fact]
+    public void Router_occupancy_is_read_from_the_redis_given_and_without_one_the_error_names_both_flags()
+    {
+        Assert.True(Options("--redis", "127.0.0.1:6390", "--router-occupancy").ChecksRouterOccupancy());
+        Assert.False(Options("--redis", "127.0.0.1:6390").ChecksRouterOccupancy());
+
+        var error = Assert.Throws<HostSettingsException>(() => Options("--router-occupancy").ChecksRouterOccupancy());
+
+        Assert.Contains("--router-occupancy", error.Message);
+        Assert.Contains("--redis", error.Message);
+    }
+
     private static KeepAliveHostOptions Options(params string[] args) =>
         KeepAliveHostOptions.From(new ConfigurationBuilder().AddKeepAliveFlags(args).Build());
 }
