@@ -13,7 +13,6 @@ from keepalive_client import (
     InvalidRequestError,
     KeepAliveClient,
     NotFoundError,
-    ProblemError,
     ServiceUnreachableError,
     UnauthorizedError,
 )
@@ -206,16 +205,6 @@ class KeepAliveClientTest(_UsesTheService):
 
 class PingNowTest(_UsesTheService):
     """``POST /api/providers/ping`` as documented: 200 with the ping's outcome, 409 naming the occupant, 404."""
-
-    def setUp(self) -> None:
-        super().setUp()
-        # A configured pair on an idle host can only answer 200 or 409; 404/405 means the host has no such route.
-        try:
-            self.client.ping_now("warm", self.backend.url)
-        except ProblemError as missing:
-            if missing.status in (404, 405):
-                self.skipTest(f"the host does not serve POST /api/providers/ping yet (answered {missing.status}); issue 11 item 5 adds it")
-            raise
 
     def test_ping_now_pings_the_pair_once_and_answers_its_outcome(self) -> None:
         before = self.backend.models_pinged().count("warm")

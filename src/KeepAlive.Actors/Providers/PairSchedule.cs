@@ -96,6 +96,9 @@ public readonly record struct PairDecisions
     /// <summary>Ask the node's writer what the store holds for the pair (unless a change of the pair's own waits there).</summary>
     public StoreCheck? CheckStore { get; init; }
 
+    /// <summary>Answer everyone waiting for a ping asked for now with this.</summary>
+    public PingNowAnswered? AnswerPingNow { get; init; }
+
     public PairLog? Log { get; init; }
 
     public PairMetric? Metric { get; init; }
@@ -109,6 +112,13 @@ public sealed record PairLog(LogLevel Level, string Template, params object?[] A
 /// moved past is recognised; <paramref name="BeforePing"/>: the pair is due, else it compares with the sweep's read.
 /// </summary>
 public sealed record StoreCheck(long Token, bool BeforePing);
+
+/// <summary>
+/// A ping asked for now that has not been answered. <paramref name="Resume"/>: the phase the pair returns to when the
+/// ask ends without a ping (the host is busy), or after the ping when the pair has no cycle of its own (fresh, off,
+/// idle); null when the ask joined the pair's own due ping, which then ends by the usual rules.
+/// </summary>
+public sealed record PingDemand(PairPhase? Resume);
 
 /// <summary>What a step counts in the node's metrics.</summary>
 public abstract record PairMetric
@@ -183,6 +193,12 @@ public sealed record PairSchedule
     /// </summary>
     public DateTimeOffset? OwnStoredWakeUp { get; private init; }
 
+    /// <summary>A ping asked for now, waiting for its host or its outcome.</summary>
+    public PingDemand? Demand { get; private init; }
+
+    /// <summary>What a pair pinged without a keep_alive of its own asks Ollama to keep the model loaded for: Ollama's own default.</summary>
+    public static readonly TimeSpan UnscheduledPingKeepAlive = TimeSpan.FromMinutes(5);
+
     public static PairSchedule Fresh(ProviderKey pair, KeepAliveSettings settings) => new(pair, settings);
 
     internal PairSchedule WithLoggedProblem(string problem) => this with { LoggedProblem = problem };
@@ -206,7 +222,7 @@ public sealed record PairSchedule
         PairPhase.CheckingStore checking => checking.Due,
         PairPhase.AwaitingHost awaiting => awaiting.Due,
         // Written when the ping starts, so a successor after a crash mid-ping does not ping again at once.
-        PairPhase.Pinging pinging => After(Later(pinging.StartedAt, LastUsage)),
+        PairPhase.Pinging pinging when Interval is not null => After(Later(pinging.StartedAt, LastUsage)),
         _ => null,
     };
 
@@ -226,8 +242,42 @@ public sealed record PairSchedule
             _ => throw new ArgumentOutOfRangeException(nameof(keepAlive), keepAlive, "not a keep_alive setting"),
         };
         // A lease the pair waited for is no longer wanted: its next ping moved on.
-        return step.With(step.Decisions with { OccupyHost = true, ReleaseLease = step.Decisions.ReleaseLease ?? LeaseLeftBehind(step.Schedule) });
+        return KeepingDemand(step.With(step.Decisions with { OccupyHost = true, ReleaseLease = step.Decisions.ReleaseLease ?? LeaseLeftBehind(step.Schedule) }));
     }
+
+    /// <summary>
+    /// Someone asked for a ping now (a router warming a model before traffic). It goes the way of a due ping (its host's
+    /// gate, the lease) but without reading the store first: the ask is explicit. Whoever asks while one is pending
+    /// shares it; a pair already due or pinging answers with that ping.
+    /// </summary>
+    public PairStep OnPingNow(DateTimeOffset now, PingTarget target)
+    {
+        if (Demand is not null) return Unchanged;
+        if (target is PingTarget.NotPingable notPingable) return Answering(PingNowOutcome.NotPingable, notPingable.Problem);
+
+        switch (Phase)
+        {
+            case PairPhase.Unregistered:
+                return Answering(PingNowOutcome.Interrupted, "the pair was unregistered moments ago; record usage to register it again");
+            case PairPhase.Off { PingInFlight: not null }:
+                return Answering(PingNowOutcome.Interrupted, "a ping of the pair is still out; ask again when it is done");
+            case PairPhase.AwaitingHost or PairPhase.Pinging:
+                return new PairStep(this with { Demand = new PingDemand(null) }, default);
+            case PairPhase.CheckingStore checking:
+                return new PairStep(
+                    this with { Phase = new PairPhase.AwaitingHost(checking.Due, checking.Attempt), Demand = new PingDemand(null) },
+                    new PairDecisions { RequestLease = checking.Attempt });
+            default:
+                var attempt = LastAttempt + 1;
+                return new PairStep(
+                    this with { Phase = new PairPhase.AwaitingHost(now, attempt), LastAttempt = attempt, Demand = new PingDemand(Phase) },
+                    new PairDecisions { RequestLease = attempt });
+        }
+    }
+
+    /// <summary>The keep_alive a ping of the pair asks Ollama for: the pair's own, else models-config's, else Ollama's default.</summary>
+    public TimeSpan PingRequestInterval(ProviderConfig provider) =>
+        Interval ?? (KeepAliveDuration.Parse(provider.KeepAlive) is KeepAliveValue.Every every ? every.Interval : UnscheduledPingKeepAlive);
 
     /// <summary>
     /// The wake-up timer fired; <paramref name="target"/> is what models-config says now. With
@@ -293,13 +343,22 @@ public sealed record PairSchedule
     public PairStep OnHostBusy(long attempt, string occupant, DateTimeOffset now)
     {
         if (Phase is not PairPhase.AwaitingHost awaiting || awaiting.Attempt != attempt) return Unchanged;
+        if (Demand?.Resume is { } resume)
+        {
+            var back = Resuming(resume);
+            return Settled(back.With(back.Decisions with
+            {
+                Log = new PairLog(LogLevel.InfoLevel, "{Pair}: the ping asked for now is not sent, host busy with {Occupant}", Pair, occupant),
+            }), PingNowOutcome.HostBusy, detail: occupant);
+        }
+
         var skip = $"host busy with {occupant}";
         var step = (this with { LastSkip = skip }).ScheduleAfter(now);
-        return step.With(step.Decisions with
+        return Settled(step.With(step.Decisions with
         {
             Metric = new PairMetric.PingSkipped(KeepAliveMetrics.SkipReasons.HostBusy),
             Log = new PairLog(LogLevel.InfoLevel, "{Pair} skipped: {Skip}", Pair, skip),
-        });
+        }), PingNowOutcome.HostBusy, detail: occupant);
     }
 
     /// <summary>The host's lease is the pair's: it pings, unless models-config changed while it waited.</summary>
@@ -310,12 +369,14 @@ public sealed record PairSchedule
 
         if (target is PingTarget.NotPingable notPingable)
         {
-            var skipped = NotPingable(notPingable.Problem, now);
-            return skipped.With(skipped.Decisions with { ReleaseLease = attempt });
+            var skipped = Demand?.Resume is { } resume ? Resuming(resume) : NotPingable(notPingable.Problem, now);
+            return Settled(skipped.With(skipped.Decisions with { ReleaseLease = attempt }), PingNowOutcome.NotPingable, detail: notPingable.Problem);
         }
 
         var apiType = ((PingTarget.Pingable)target).ApiType;
-        var pinging = (this with { LastSkip = null }).With(new PairPhase.Pinging(attempt, now, apiType)).WriteThrough();
+        var sending = (this with { LastSkip = null }).With(new PairPhase.Pinging(attempt, now, apiType));
+        // A pair pinged only because it was asked (fresh, off, idle) has no schedule to write.
+        var pinging = CycleGoesOn ? sending.WriteThrough() : new PairStep(sending, default);
         return pinging.With(pinging.Decisions with
         {
             SendPing = true,
@@ -333,14 +394,14 @@ public sealed record PairSchedule
     {
         if (Phase is not PairPhase.Pinging pinging) return OutcomeAfterMovingOn();
         var done = this with { ConsecutiveFailures = 0, LastPing = new LastPing(pinging.StartedAt, true, statusCode, latency, null) };
-        var step = done.Enter(new PairPhase.Scheduled(done.After(Later(now, LastUsage))));
-        return step.With(step.Decisions with
+        var step = CycleGoesOn ? done.Enter(new PairPhase.Scheduled(done.After(Later(now, LastUsage)))) : done.Resuming(Demand!.Resume!);
+        return Settled(step.With(step.Decisions with
         {
             ReleaseLease = pinging.Attempt,
             Metric = new PairMetric.PingSucceeded(pinging.ApiType, latency),
             Log = new PairLog(LogLevel.DebugLevel, "ping of {Model} at {Host} succeeded: HTTP {Status} in {LatencyMs} ms",
                 Pair.Model, Pair.Host, statusCode, (long)latency.TotalMilliseconds),
-        });
+        }), PingNowOutcome.Pinged, done.LastPing);
     }
 
     public PairStep OnPingFailed(PingFailureReason reason, int? statusCode, TimeSpan latency, string detail, DateTimeOffset now)
@@ -353,16 +414,17 @@ public sealed record PairSchedule
             LastPing = new LastPing(pinging.StartedAt, false, statusCode, latency, $"{reason}: {detail}"),
         };
         // Real traffic during the ping says more about the host than the failed ping: wait a full interval after it.
-        var step = failed.Enter(LastUsage is { } used && used > pinging.StartedAt
-            ? new PairPhase.Scheduled(failed.After(used))
-            : new PairPhase.BackingOff(now + failed.Backoff(failures) + Offset));
-        return step.With(step.Decisions with
+        var step = !CycleGoesOn ? failed.Resuming(Demand!.Resume!)
+            : failed.Enter(LastUsage is { } used && used > pinging.StartedAt
+                ? new PairPhase.Scheduled(failed.After(used))
+                : new PairPhase.BackingOff(now + failed.Backoff(failures) + Offset));
+        return Settled(step.With(step.Decisions with
         {
             ReleaseLease = pinging.Attempt,
             Metric = new PairMetric.PingFailed(pinging.ApiType, Pair.Host, reason, latency),
             Log = new PairLog(LogLevel.InfoLevel, "ping of {Model} at {Host} failed ({Reason}, attempt {Failures}): {Detail}",
                 Pair.Model, Pair.Host, reason, failures, detail),
-        });
+        }), PingNowOutcome.Pinged, failed.LastPing);
     }
 
     /// <summary>The sender's timeout ends every ping: no outcome by then means it was lost on the way back.</summary>
@@ -392,7 +454,7 @@ public sealed record PairSchedule
         var step = due == storedWakeUp
             ? new PairStep(adopted.With(new PairPhase.Scheduled(due)) with { Mirrored = true, OwnStoredWakeUp = due }, new PairDecisions { WakeAt = due })
             : adopted.Enter(new PairPhase.Scheduled(due));
-        return step.With(step.Decisions with { Log = log });
+        return KeepingDemand(step.With(step.Decisions with { Log = log }));
     }
 
     /// <summary>The pair moved and its predecessor handed over everything it knew; a pair that has a schedule of its own keeps it.</summary>
@@ -407,12 +469,13 @@ public sealed record PairSchedule
             ConsecutiveFailures = predecessor.ConsecutiveFailures,
             LastSkip = predecessor.LastSkip,
         };
-        if (predecessor.KeepAliveSeconds <= 0) return taken.With(new PairPhase.Off(predecessor.Reason ?? "keep_alive is off")).WriteThrough();
-        return taken.WithInterval(TimeSpan.FromSeconds(predecessor.KeepAliveSeconds)).Enter(PhaseFrom(predecessor));
+        return KeepingDemand(predecessor.KeepAliveSeconds <= 0
+            ? taken.With(new PairPhase.Off(predecessor.Reason ?? "keep_alive is off")).WriteThrough()
+            : taken.WithInterval(TimeSpan.FromSeconds(predecessor.KeepAliveSeconds)).Enter(PhaseFrom(predecessor)));
     }
 
     /// <summary>No more pings; the keys leave the store; the actor lingers as a tombstone, then leaves.</summary>
-    public PairStep OnUnregister() => Phase is PairPhase.Unregistered ? Unchanged : new(
+    public PairStep OnUnregister() => Phase is PairPhase.Unregistered ? Unchanged : Settled(new(
         this with { Phase = new PairPhase.Unregistered(PingInFlight), HasOwnSchedule = true, Mirrored = false, LoggedProblem = null },
         new PairDecisions
         {
@@ -420,18 +483,18 @@ public sealed record PairSchedule
             Mirror = new ScheduleChange.Remove(Pair),
             Linger = true,
             Log = new PairLog(LogLevel.InfoLevel, "{Pair} unregistered", Pair),
-        });
+        }), PingNowOutcome.Interrupted, detail: "the pair was unregistered");
 
     /// <summary>
     /// Sharding moves the pair (a graceful leave, a rebalance): a pair with a schedule hands it over to its successor,
     /// if there is one, and a lease it waits for goes back. A tombstone has nothing to hand over.
     /// </summary>
     public PairStep OnHandOff(bool successorKnown) =>
-        new(this, new PairDecisions
+        Settled(new(this, new PairDecisions
         {
             ReleaseLease = PendingLease,
             HandOver = successorKnown && HasOwnSchedule && Phase is not PairPhase.Unregistered,
-        });
+        }), PingNowOutcome.Interrupted, detail: "the pair moved to another node; ask again");
 
     /// <summary>A tombstone has lingered long enough: it leaves, unless new usage registered the pair again meanwhile.</summary>
     public PairStep OnLingerOver() => Phase is PairPhase.Unregistered ? new PairStep(this, new PairDecisions { Leave = true }) : Unchanged;
@@ -452,6 +515,43 @@ public sealed record PairSchedule
         });
 
     private PairStep Unchanged => new(this, default);
+
+    /// <summary>Nothing changes; whoever asked for a ping now is answered with <paramref name="outcome"/>.</summary>
+    private PairStep Answering(PingNowOutcome outcome, string detail) =>
+        new(this, new PairDecisions { AnswerPingNow = new PingNowAnswered(Pair, outcome, null, detail) });
+
+    /// <summary><paramref name="step"/>, answering the ping asked for now with <paramref name="outcome"/>, if one waits.</summary>
+    private PairStep Settled(PairStep step, PingNowOutcome outcome, LastPing? ping = null, string? detail = null) =>
+        Demand is null ? step : new PairStep(
+            step.Schedule with { Demand = null },
+            step.Decisions with { AnswerPingNow = new PingNowAnswered(Pair, outcome, ping, detail) });
+
+    /// <summary>
+    /// A ping asked for now keeps its place at the host, or its ping in flight, through whatever else happens to the pair
+    /// meanwhile (usage, a stored or handed-over schedule): that becomes the phase the pair resumes when the ask ends.
+    /// </summary>
+    private PairStep KeepingDemand(PairStep step)
+    {
+        if (Demand is null || Phase is not (PairPhase.AwaitingHost or PairPhase.Pinging)) return step;
+        // Usage during the ping leaves it in flight, with the next wake-up it gave: the cycle goes on from there.
+        var after = step.Schedule.Phase != Phase ? step.Schedule.Phase
+            : step.Schedule.NextWakeUp is { } next ? new PairPhase.Scheduled(next)
+            : Demand.Resume;
+        return new PairStep(
+            step.Schedule with { Phase = Phase, Demand = new PingDemand(after) },
+            step.Decisions with { WakeAt = null, ReleaseLease = null });
+    }
+
+    /// <summary>Whether the pair's own cycle goes on after the ping asked for now; if not, it resumes what it was (fresh, off, idle).</summary>
+    private bool CycleGoesOn => Demand?.Resume is null or PairPhase.Scheduled or PairPhase.BackingOff or PairPhase.Unconfigured;
+
+    /// <summary>Back in <paramref name="phase"/>, as before the ping asked for now, woken at its wake-up if it has one.</summary>
+    private PairStep Resuming(PairPhase phase)
+    {
+        // The ping that was out when the pair was turned off is this one, and it is over.
+        var resumed = With(phase is PairPhase.Off off ? off with { PingInFlight = null } : phase);
+        return new PairStep(resumed, new PairDecisions { WakeAt = resumed.NextWakeUp });
+    }
 
     private long? PingInFlight => Phase switch
     {

@@ -42,6 +42,7 @@ public sealed class ProviderActor : UntypedActor
     private DateTimeOffset? _wakeArmedFor;
     private bool _handedOff;
     private ICanTell? _successor;
+    private List<IActorRef>? _pingNowAskers;
 
     public ProviderActor(ProviderKey pair, ProviderDependencies deps)
     {
@@ -98,6 +99,9 @@ public sealed class ProviderActor : UntypedActor
             case HandOff:
                 OnHandOff();
                 return;
+            case PingNow:
+                (_pingNowAskers ??= []).Add(Sender);
+                break;
             // Stored schedules are always asked for (the answer paces the sweep); commands when the caller wants to know.
             case ResumeSchedule or IConfirmable { Confirm: true }:
                 Sender.Tell(Confirmed.Instance);
@@ -111,6 +115,7 @@ public sealed class ProviderActor : UntypedActor
     private PairStep? StepFor(object message) => message switch
     {
         RecordUsage usage => _schedule.OnUsage(KeepAliveDuration.ParseRepeated(usage.KeepAlive), Now),
+        PingNow => _schedule.OnPingNow(Now, PingTarget.Of(Lookup())),
         WakeUp wakeUp when wakeUp.At == _wakeArmedFor => Woken(),
         PingLeaseGranted granted => _schedule.OnLeaseGranted(granted.Attempt, Now, PingTarget.Of(Lookup())),
         HostBusy busy => _schedule.OnHostBusy(busy.Attempt, busy.Occupant, Now),
@@ -162,6 +167,7 @@ public sealed class ProviderActor : UntypedActor
             _deps.Scheduler.Tell(new SchedulerProtocol.HandedOver(Pair));
         }
 
+        if (decisions.AnswerPingNow is { } answer) AnswerPingNowAskers(answer);
         if (decisions.Metric is { } metric) KeepAliveMetrics.Record(metric);
         if (decisions.Log is { } log) _deps.Log.Log(log.Level, "[keep-alive] " + log.Template, log.Args);
     }
@@ -170,9 +176,16 @@ public sealed class ProviderActor : UntypedActor
     private void SendPing()
     {
         var pinging = (PairPhase.Pinging)_schedule.Phase;
-        var request = PingRequestFactory.Create(Lookup()!, _schedule.Interval!.Value, _deps.Settings)!;
+        var provider = Lookup()!;
+        var request = PingRequestFactory.Create(provider, _schedule.PingRequestInterval(provider), _deps.Settings)!;
         _deps.PingSenders.Tell(new SendPing(Pair, request));
         TellSelfIn(_deps.Settings.PingOutcomeDeadline, new PingOutcomeLost(pinging.Attempt));
+    }
+
+    private void AnswerPingNowAskers(PingNowAnswered answer)
+    {
+        foreach (var asker in _pingNowAskers ?? []) asker.Tell(answer);
+        _pingNowAskers = null;
     }
 
     // A hot pair moves its wake-up on every usage: a timer that fires no later than the new wake-up is kept (the pair

@@ -40,6 +40,22 @@ public enum PairState
     Unregistered,
 }
 
+/// <summary>What a ping asked for now came to.</summary>
+public enum PingNowOutcome
+{
+    /// <summary>Sent; its outcome (success or failure) says how it went.</summary>
+    Pinged,
+
+    /// <summary>Not sent: another model occupies the host, and a ping would evict it.</summary>
+    HostBusy,
+
+    /// <summary>Not sent: models-config has no usable provider for the pair.</summary>
+    NotPingable,
+
+    /// <summary>Not sent here: the pair moved to another node or was unregistered, or a ping of it is still out. Asking again is safe.</summary>
+    Interrupted,
+}
+
 /// <summary>Messages of <see cref="ProviderActor"/>; told to the provider shard region.</summary>
 public static class ProviderProtocol
 {
@@ -104,6 +120,18 @@ public static class ProviderProtocol
         public static readonly HandOff Instance = new();
         private HandOff() { }
     }
+
+    /// <summary>
+    /// Ping the pair once, now (a router warming a model before it sends traffic), through the rules of a due ping:
+    /// models-config, the host's gate and its lease. Answered with <see cref="PingNowAnswered"/> when the ping is done
+    /// or cannot be sent. Asked again while it waits, the askers share the one ping.
+    /// </summary>
+    public sealed record PingNow(ProviderKey Pair) : IWithProviderKey, IKeepAliveMessage;
+
+    /// <summary>What a <see cref="PingNow"/> came to.</summary>
+    /// <param name="Ping">The ping's outcome, when it was sent.</param>
+    /// <param name="Detail">The occupant (busy), the config problem (not pingable), or why it was interrupted.</param>
+    public sealed record PingNowAnswered(ProviderKey Pair, PingNowOutcome Outcome, LastPing? Ping, string? Detail) : IKeepAliveMessage;
 
     /// <summary>Asks for a <see cref="ProviderStatus"/>.</summary>
     public sealed record GetProviderStatus(ProviderKey Pair) : IWithProviderKey, IKeepAliveMessage;

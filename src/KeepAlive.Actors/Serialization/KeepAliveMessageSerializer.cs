@@ -32,6 +32,8 @@ public sealed class KeepAliveMessageSerializer(ExtendedActorSystem system) : Ser
         ["p.handed-over"] = typeof(ScheduleHandedOver),
         ["p.status"] = typeof(ProviderStatus),
         ["p.last-ping"] = typeof(LastPing),
+        ["p.ping-now"] = typeof(PingNow),
+        ["p.ping-now-answered"] = typeof(PingNowAnswered),
         ["h.used"] = typeof(HostUsed),
         ["h.request-started"] = typeof(RequestStarted),
         ["h.request-finished"] = typeof(RequestFinished),

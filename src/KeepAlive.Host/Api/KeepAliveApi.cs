@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using Akka.Actor;
+using Akka.Hosting;
 using KeepAlive.Actors;
+using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Providers;
 using static KeepAlive.Actors.Providers.ProviderProtocol;
 
@@ -49,6 +52,7 @@ public static class KeepAliveApi
             ReportHostRequestAsync(request, host => recorder.RequestFinishedAsync(host, request.HttpContext.RequestAborted)));
         api.MapGet("/providers", ListProvidersAsync);
         api.MapGet("/providers/one", OneProviderAsync);
+        api.MapPost("/providers/ping", PingNowAsync);
         return app;
     }
 
@@ -135,6 +139,60 @@ public static class KeepAliveApi
         if (UsageRequests.ReadPair(request, problems) is not { } pair) return Invalid(problems);
         return await directory.FindAsync(pair) is { } status ? Results.Ok(ProviderStatusJson.From(status)) : UnknownPair(pair);
     }
+
+    /// <summary>
+    /// Pings the pair once, now, through the pair's own rules (its host's gate and lease), and answers how it went: 200
+    /// with the ping's outcome, 409 naming the model that occupies the host, 404 when models-config has no usable
+    /// provider for the pair. A ping still waiting for its host when the answer is due is kept: 202, it goes when the
+    /// host is free.
+    /// </summary>
+    private static async Task<IResult> PingNowAsync(
+        HttpRequest request, ProviderCatalogHolder catalog, IReadOnlyActorRegistry registry, KeepAliveSettings settings)
+    {
+        var (body, failure) = await ReadJsonAsync(request);
+        if (failure is not null) return failure;
+
+        var problems = new UsageRequests.Problems();
+        if (UsageRequests.ReadPair(body, problems) is not { } pair) return Invalid(problems);
+        // Checked here as well as by the pair, so asking for a pair nobody configured starts no actor for it.
+        if (PingTarget.Of(catalog.Current.Find(pair.Model, pair.Host)) is PingTarget.NotPingable notPingable) return NotPingable(pair, notPingable.Problem);
+
+        PingNowAnswered answer;
+        try
+        {
+            answer = await registry.Get<ProviderRegion>().Ask<PingNowAnswered>(new PingNow(pair), PingNowPatience(settings), request.HttpContext.RequestAborted);
+        }
+        catch (AskTimeoutException)
+        {
+            return Results.Accepted(value: new
+            {
+                model = pair.Model,
+                host = pair.Host,
+                outcome = "pending",
+                detail = $"Not sent within {PingNowPatience(settings).TotalSeconds:0} s: the host is serving real requests or the ping is slow. It is kept and goes when the host is free.",
+            });
+        }
+
+        return answer.Outcome switch
+        {
+            PingNowOutcome.Pinged => Results.Ok(PingNowJson.From(pair, answer.Ping!)),
+            PingNowOutcome.HostBusy => Results.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Host busy with another model",
+                detail: $"{answer.Detail} occupies {pair.Host}: a ping of {pair.Model} would evict it, so none was sent.",
+                extensions: new Dictionary<string, object?> { ["occupant"] = answer.Detail }),
+            PingNowOutcome.NotPingable => NotPingable(pair, answer.Detail ?? "no usable provider"),
+            _ => Unavailable("Not pinged: ask again", answer.Detail ?? "the pair moved", TimeSpan.FromSeconds(1)),
+        };
+    }
+
+    /// <summary>How long a ping asked for now is waited for: its turn at the host, then the ping itself.</summary>
+    private static TimeSpan PingNowPatience(KeepAliveSettings settings) => settings.LeaseRequestRetry + settings.PingOutcomeDeadline;
+
+    private static IResult NotPingable(ProviderKey pair, string problem) => Results.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "No provider",
+        detail: $"{pair.Model} on {pair.Host} is not pinged: {problem}.");
 
     /// <summary>Reads the body as JSON; a body that is not JSON or too large is answered here.</summary>
     private static async Task<(JsonElement Body, IResult? Failure)> ReadJsonAsync(HttpRequest request)

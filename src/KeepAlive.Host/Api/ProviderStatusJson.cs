@@ -25,9 +25,7 @@ public sealed record ProviderStatusJson(
         StateName(status.State),
         status.NextWakeUp,
         status.LastUsage,
-        status.LastPing is { } ping
-            ? new LastPingJson(ping.At, ping.Succeeded ? "succeeded" : "failed", ping.StatusCode, (long)ping.Latency.TotalMilliseconds, ping.Failure)
-            : null,
+        status.LastPing is { } ping ? LastPingJson.From(ping) : null,
         status.ConsecutiveFailures,
         status.LastSkip,
         status.Reason,
@@ -38,7 +36,21 @@ public sealed record ProviderStatusJson(
 }
 
 /// <param name="Failure">Reason and detail of a failed ping; the sender never puts a token in it.</param>
-public sealed record LastPingJson(DateTimeOffset At, string Outcome, int? HttpStatus, long LatencyMs, string? Failure);
+public sealed record LastPingJson(DateTimeOffset At, string Outcome, int? HttpStatus, long LatencyMs, string? Failure)
+{
+    public static LastPingJson From(LastPing ping) =>
+        new(ping.At, ping.Succeeded ? "succeeded" : "failed", ping.StatusCode, (long)ping.Latency.TotalMilliseconds, ping.Failure);
+}
+
+/// <summary>The answer to <c>POST /api/providers/ping</c> once the ping was sent: the pair and how its ping went.</summary>
+public sealed record PingNowJson(string Model, string Host, DateTimeOffset At, string Outcome, int? HttpStatus, long LatencyMs, string? Failure)
+{
+    public static PingNowJson From(ProviderKey pair, LastPing ping)
+    {
+        var json = LastPingJson.From(ping);
+        return new PingNowJson(pair.Model, pair.Host, json.At, json.Outcome, json.HttpStatus, json.LatencyMs, json.Failure);
+    }
+}
 
 /// <param name="Count">Pairs in this answer.</param>
 /// <param name="Total">Pairs that match the filter, on all pages.</param>

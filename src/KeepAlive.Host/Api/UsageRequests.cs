@@ -49,6 +49,20 @@ public static class UsageRequests
         return host;
     }
 
+    /// <summary>The pair named by a JSON object's <c>model_name</c> and <c>host</c>.</summary>
+    public static ProviderKey? ReadPair(JsonElement body, Problems problems)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add("body", "must be a JSON object with model_name and host");
+            return null;
+        }
+
+        var model = RequiredString(body, string.Empty, "model_name", problems);
+        var host = ReadHost(body, string.Empty, problems);
+        return model is null || host is null ? null : ProviderKey.From(model, host);
+    }
+
     /// <summary>The pair named by a query string (<c>?model_name=...&amp;host=...</c>).</summary>
     public static ProviderKey? ReadPair(HttpRequest request, Problems problems)
     {

@@ -76,6 +76,7 @@ public sealed class EndpointSweepSpecs(SweptHostFixture fixture, ITestOutputHelp
 
     private static readonly SweptBody UsageBody = new([new("model_name", ValidModel), new("host", ValidHost), new("keep_alive", "\"1h\"")]);
     private static readonly SweptBody HostBody = new([new("host", ValidHost)]);
+    private static readonly SweptBody PairBody = new([new("model_name", ValidModel), new("host", ValidHost)]);
     private static readonly SweptField[] PairQuery = [new("model_name", "sweep-model"), new("host", "http%3A%2F%2F10.255.255.1%3A9")];
 
     /// <summary>
@@ -94,6 +95,7 @@ public sealed class EndpointSweepSpecs(SweptHostFixture fixture, ITestOutputHelp
         new("POST", "/api/hosts/requests/finish", Body: HostBody),
         new("GET", "/api/providers", Query: [new("q", "sweep"), new("sort", "model"), new("order", "asc"), new("offset", "0"), new("limit", "10")]),
         new("GET", "/api/providers/one", Query: PairQuery),
+        new("POST", "/api/providers/ping", Body: PairBody),
         new("GET", "/api/hosts"),
         new("GET", "/api/cluster"),
         new("GET", "/"),

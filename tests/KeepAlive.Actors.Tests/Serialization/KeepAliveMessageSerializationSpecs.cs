@@ -94,6 +94,21 @@ public sealed class KeepAliveMessageSerializationSpecs(KeepAliveNodeFixture fixt
             """{"pair":{"model":"model: gemma|v2","host":"http://10.0.0.5:7000/"},"keepAliveSeconds":0,"state":"Off","nextWakeUp":null,"lastUsage":null,"lastPing":null,"consecutiveFailures":0,"lastSkip":null,"reason":"keep_alive is off","node":"akka://keepalive"}"""
         },
         {
+            "p.ping-now",
+            new PingNow(Pair),
+            """{"pair":{"model":"model: gemma|v2","host":"http://10.0.0.5:7000/"}}"""
+        },
+        {
+            "p.ping-now-answered",
+            new PingNowAnswered(Pair, PingNowOutcome.Pinged, new LastPing(At, true, 200, TimeSpan.FromMilliseconds(12), null), null),
+            """{"pair":{"model":"model: gemma|v2","host":"http://10.0.0.5:7000/"},"outcome":"Pinged","ping":{"at":"2026-11-27T17:30:01.25+00:00","succeeded":true,"statusCode":200,"latency":"00:00:00.0120000","failure":null},"detail":null}"""
+        },
+        {
+            "p.ping-now-answered",
+            new PingNowAnswered(Pair, PingNowOutcome.HostBusy, null, "llama"),
+            """{"pair":{"model":"model: gemma|v2","host":"http://10.0.0.5:7000/"},"outcome":"HostBusy","ping":null,"detail":"llama"}"""
+        },
+        {
             "h.used",
             new HostUsed(Pair.Host, Pair.Model),
             """{"host":"http://10.0.0.5:7000/","model":"model: gemma|v2"}"""
