@@ -97,6 +97,15 @@ public sealed class HostFreeCheckSpecs : VirtualTimeSpecs
         Assert.Null(ExpectMsg<HostStatus>().LeaseHolder);
     }
 
+    [Fact]
+    public async Task A_routers_own_rule_as_a_delegate_is_a_check()
+    {
+        var callback = new HostFreeCallback((host, model) => Task.FromResult(model == "gemma" && host == Host));
+
+        Assert.Equal(HostCheck.IsFree, await callback.CheckAsync(Host, "gemma"));
+        Assert.False((await callback.CheckAsync(Host, "qwen")).Free);
+    }
+
     /// <summary>Records what it is asked; each check completes when the spec says, oldest first.</summary>
     private sealed class ControlledCheck : IHostFreeCheck
     {
