@@ -12,7 +12,7 @@ namespace KeepAlive.Actors;
 
 /// <summary>
 /// Akka's logger for <see cref="ILoggerFactory"/>, one entry per log event: the category is the type that logged
-/// (<c>KeepAlive.Actors.Providers.ProviderActor</c>, <c>Akka.Cluster.Sharding.ShardRegion</c>), the message is the
+/// (<c>KeepAlive.Actors.Pairs.PairActor</c>, <c>Akka.Cluster.Sharding.ShardRegion</c>), the message is the
 /// event's own text, and the state is the message template with its named arguments, so structured fields reach
 /// <see cref="ILogger"/>.
 /// </summary>

@@ -9,7 +9,7 @@ using Akka.Hosting;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Hosts;
 using KeepAlive.Actors.Pinging;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 using KeepAlive.Actors.Serialization;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,7 +30,7 @@ public sealed record KeepAliveShardingSettings
 /// <summary>Adds KeepAlive.Actors to any Akka.Hosting application.</summary>
 public static class KeepAliveHostingExtensions
 {
-    public const string ProviderRegionName = "keepalive-provider";
+    public const string PairRegionName = "keepalive-provider";
     public const string HostGateRegionName = "keepalive-host";
     public const string SweeperName = "keepalive-sweeper";
 
@@ -64,8 +64,8 @@ public static class KeepAliveHostingExtensions
 
     /// <summary>
     /// Starts the keep-alive actors in this ActorSystem: the node's guardian (ping sender pool and
-    /// scheduler), the host gate region and the provider region. Router code then tells
-    /// <see cref="ProviderProtocol.RecordUsage"/> to <c>registry.Get&lt;ProviderRegion&gt;()</c>.
+    /// scheduler), the host gate region and the pair region. Router code then tells
+    /// <see cref="PairProtocol.RecordUsage"/> to <c>registry.Get&lt;PairRegion&gt;()</c>.
     /// Needs clustering (<c>WithClustering</c>) and the services of
     /// <see cref="AddKeepAlive(IServiceCollection, ProviderCatalogHolder, KeepAliveSettings?, SchedulerSettings?, UsageRecorderSettings?)"/>.
     /// </summary>
@@ -120,23 +120,23 @@ public static class KeepAliveHostingExtensions
                 ShouldPassivateIdleEntities = false,
             });
 
-        builder.WithShardRegion<ProviderRegion>(
-            ProviderRegionName,
+        builder.WithShardRegion<PairRegion>(
+            PairRegionName,
             // Called once, when the region starts: Akka.Hosting starts the actors in the order they are added, so the
             // gate region, the senders and the scheduler are registered by then. Every pair shares the one Props.
             (system, registry) =>
             {
-                var props = ProviderActor.ForEntities(new ProviderDependencies(
+                var props = PairActor.ForEntities(new PairDependencies(
                     settings, catalog,
                     registry.Get<HostGateRegion>(),
                     registry.Get<KeepAlivePingSenders>(),
                     registry.Get<KeepAliveScheduler>(),
-                    new ClusterSuccessorRegions(system, ProviderRegionName, sharding.Role),
-                    Logging.GetLogger(system, typeof(ProviderActor)),
+                    new ClusterSuccessorRegions(system, PairRegionName, sharding.Role),
+                    Logging.GetLogger(system, typeof(PairActor)),
                     store.SharedWithOtherWriters));
                 return _ => props;
             },
-            new ProviderMessageExtractor(sharding.MaxShards),
+            new PairMessageExtractor(sharding.MaxShards),
             new ShardOptions
             {
                 Role = sharding.Role,
@@ -147,15 +147,15 @@ public static class KeepAliveHostingExtensions
                 RememberEntities = false,
                 // A pair that only pings gets no message through sharding; its own timer does not count as activity.
                 ShouldPassivateIdleEntities = false,
-                HandOffStopMessage = ProviderProtocol.HandOff.Instance,
+                HandOffStopMessage = PairProtocol.HandOff.Instance,
             });
 
         builder.WithActors((system, registry) =>
-            system.ActorOf(ScheduleRewriterActor.Props(registry.Get<ProviderRegion>()), "keepalive-schedule-rewriter"));
+            system.ActorOf(ScheduleRewriterActor.Props(registry.Get<PairRegion>()), "keepalive-schedule-rewriter"));
 
         builder.WithSingleton<KeepAliveSweeper>(
             SweeperName,
-            (_, registry, _) => ScheduleSweeperActor.Props(store, schedulerSettings, registry.Get<ProviderRegion>(), registry.Get<KeepAliveScheduler>()),
+            (_, registry, _) => ScheduleSweeperActor.Props(store, schedulerSettings, registry.Get<PairRegion>(), registry.Get<KeepAliveScheduler>()),
             new ClusterSingletonOptions { Role = sharding.Role },
             createProxyToo: true);
 

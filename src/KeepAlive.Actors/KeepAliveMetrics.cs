@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using KeepAlive.Actors.Pinging;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 
 namespace KeepAlive.Actors;
 
@@ -90,25 +90,25 @@ public static class KeepAliveMetrics
     public static void PingFailed(string apiType, string host, PingFailureReason reason, TimeSpan latency)
     {
         var reasonTag = ReasonTag(reason);
-        PingsFailed.Add(1, new("api_type", apiType), new("reason", reasonTag), new("host", ProviderKey.NormalizeHost(host)));
+        PingsFailed.Add(1, new("api_type", apiType), new("reason", reasonTag), new("host", PairKey.NormalizeHost(host)));
         PingLatency.Record(latency.TotalSeconds, new("api_type", apiType), new("outcome", "failed"));
     }
 
     /// <summary>Counts what a pair's step decided to count.</summary>
-    public static void Record(Providers.PairMetric metric)
+    public static void Record(Pairs.PairMetric metric)
     {
         switch (metric)
         {
-            case Providers.PairMetric.PingSent sent:
+            case Pairs.PairMetric.PingSent sent:
                 PingSent(sent.ApiType, sent.Lateness);
                 break;
-            case Providers.PairMetric.PingSucceeded succeeded:
+            case Pairs.PairMetric.PingSucceeded succeeded:
                 PingSucceeded(succeeded.ApiType, succeeded.Latency);
                 break;
-            case Providers.PairMetric.PingFailed failed:
+            case Pairs.PairMetric.PingFailed failed:
                 PingFailed(failed.ApiType, failed.Host, failed.Reason, failed.Latency);
                 break;
-            case Providers.PairMetric.PingSkipped skipped:
+            case Pairs.PairMetric.PingSkipped skipped:
                 PingSkipped(skipped.Reason);
                 break;
         }

@@ -1,8 +1,8 @@
 using Akka.Actor;
 using Akka.Hosting;
 using KeepAlive.Actors.Hosts;
-using KeepAlive.Actors.Providers;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using KeepAlive.Actors.Pairs;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
 namespace KeepAlive.Actors;
 
@@ -61,7 +61,7 @@ public abstract record DeliveryOutcome
 /// Router code on the hot path may still tell <see cref="RecordUsage"/> to the region (a few hundred nanoseconds, no
 /// answer); this is the way to know, at the cost of one ask per command.
 /// </remarks>
-public sealed class UsageRecorder(IRequiredActor<ProviderRegion> providers, IRequiredActor<HostGateRegion> hostGates, UsageRecorderSettings settings)
+public sealed class UsageRecorder(IRequiredActor<PairRegion> providers, IRequiredActor<HostGateRegion> hostGates, UsageRecorderSettings settings)
 {
     private int _unconfirmed;
 
@@ -71,7 +71,7 @@ public sealed class UsageRecorder(IRequiredActor<ProviderRegion> providers, IReq
     public async Task<DeliveryOutcome> RecordAsync(IReadOnlyList<RecordUsage> usages, CancellationToken cancellation = default) =>
         await SendAsync(await providers.GetAsync(cancellation), usages.Select(usage => usage with { Confirm = true }).ToList(), cancellation);
 
-    public async Task<DeliveryOutcome> UnregisterAsync(ProviderKey pair, CancellationToken cancellation = default) =>
+    public async Task<DeliveryOutcome> UnregisterAsync(PairKey pair, CancellationToken cancellation = default) =>
         await SendAsync(await providers.GetAsync(cancellation), [new Unregister(pair) { Confirm = true }], cancellation);
 
     public async Task<DeliveryOutcome> RequestStartedAsync(string host, CancellationToken cancellation = default) =>

@@ -6,12 +6,12 @@ using Akka.Hosting;
 using Akka.Remote.Hosting;
 using KeepAlive.Actors;
 using KeepAlive.Actors.Config;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 using static KeepAlive.Actors.Scheduling.SchedulerProtocol;
 using LogLevel = Akka.Event.LogLevel;
 
@@ -72,7 +72,7 @@ public sealed class KeepAliveTestNode : IAsyncDisposable
 
     public IActorRegistry Registry { get; }
 
-    public IActorRef Providers => Registry.Get<ProviderRegion>();
+    public IActorRef Pairs => Registry.Get<PairRegion>();
 
     public IActorRef Scheduler => Registry.Get<KeepAliveScheduler>();
 
@@ -113,8 +113,8 @@ public sealed class KeepAliveTestNode : IAsyncDisposable
         return node;
     }
 
-    public Task<ProviderStatus> StatusAsync(ProviderKey pair) =>
-        Providers.Ask<ProviderStatus>(new GetProviderStatus(pair), _askTimeout);
+    public Task<PairStatus> StatusAsync(PairKey pair) =>
+        Pairs.Ask<PairStatus>(new GetPairStatus(pair), _askTimeout);
 
     public Task<SchedulerStatus> SchedulerStatusAsync() =>
         Scheduler.Ask<SchedulerStatus>(GetSchedulerStatus.Instance, _askTimeout);
@@ -122,10 +122,10 @@ public sealed class KeepAliveTestNode : IAsyncDisposable
     public Task<SweeperProtocol.SweeperStatus> SweeperStatusAsync() =>
         Sweeper.Ask<SweeperProtocol.SweeperStatus>(SweeperProtocol.GetSweeperStatus.Instance, _askTimeout);
 
-    /// <summary>The entity ids of the pairs living on this node (its provider region's shards).</summary>
+    /// <summary>The entity ids of the pairs living on this node (its pair region's shards).</summary>
     public async Task<IReadOnlyList<string>> LivingPairsAsync()
     {
-        var state = await Providers.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, _askTimeout);
+        var state = await Pairs.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, _askTimeout);
         return state.Shards.SelectMany(shard => shard.EntityIds).Order(StringComparer.Ordinal).ToList();
     }
 
@@ -133,13 +133,13 @@ public sealed class KeepAliveTestNode : IAsyncDisposable
     /// Asks every pair for its status, at most <paramref name="window"/> asks in flight. Its answer proves
     /// the pair's actor exists and has handled everything told to it before.
     /// </summary>
-    public async Task<ProviderStatus[]> StatusOfAllAsync(IReadOnlyList<ProviderKey> pairs, int window = 2000)
+    public async Task<PairStatus[]> StatusOfAllAsync(IReadOnlyList<PairKey> pairs, int window = 2000)
     {
-        var statuses = new ProviderStatus[pairs.Count];
+        var statuses = new PairStatus[pairs.Count];
         for (var start = 0; start < pairs.Count; start += window)
         {
             var end = Math.Min(start + window, pairs.Count);
-            var asks = new Task<ProviderStatus>[end - start];
+            var asks = new Task<PairStatus>[end - start];
             for (var i = start; i < end; i++) asks[i - start] = StatusAsync(pairs[i]);
             var answers = await Task.WhenAll(asks);
             answers.CopyTo(statuses, start);
@@ -152,7 +152,7 @@ public sealed class KeepAliveTestNode : IAsyncDisposable
     /// (a shard restarted and dropped what it buffered) is told again, at most <paramref name="attempts"/> times.
     /// Returns how many windows had to be told again.
     /// </summary>
-    public async Task<int> RegisterAsync(IReadOnlyList<ProviderKey> pairs, Func<ProviderKey, string> keepAlive, int window, int attempts = 3)
+    public async Task<int> RegisterAsync(IReadOnlyList<PairKey> pairs, Func<PairKey, string> keepAlive, int window, int attempts = 3)
     {
         var retold = 0;
         for (var start = 0; start < pairs.Count; start += window)
@@ -160,7 +160,7 @@ public sealed class KeepAliveTestNode : IAsyncDisposable
             var slice = pairs.Skip(start).Take(window).ToArray();
             for (var attempt = 1; ; attempt++)
             {
-                foreach (var pair in slice) Providers.Tell(new RecordUsage(pair, keepAlive(pair)));
+                foreach (var pair in slice) Pairs.Tell(new RecordUsage(pair, keepAlive(pair)));
                 try
                 {
                     await StatusOfAllAsync(slice);

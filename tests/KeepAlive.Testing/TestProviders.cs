@@ -1,5 +1,5 @@
 using KeepAlive.Actors.Config;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 
 namespace KeepAlive.Testing;
 
@@ -21,5 +21,5 @@ public static class TestProviders
 
     public static ProviderCatalog Catalog(params IEnumerable<ProviderConfig> providers) => new(providers.ToList(), [], "test");
 
-    public static ProviderKey PairOf(ProviderConfig provider) => ProviderKey.From(provider.ModelName, provider.ApiHost);
+    public static PairKey PairOf(ProviderConfig provider) => PairKey.From(provider.ModelName, provider.ApiHost);
 }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using StackExchange.Redis;
 
 namespace KeepAlive.Bench.Infrastructure;
@@ -18,7 +18,7 @@ public sealed class StoredSchedule(ConnectionMultiplexer connection) : IAsyncDis
     public async Task<long> CountAsync() => await connection.GetDatabase().SortedSetLengthAsync(NextWakeUp);
 
     /// <summary>Writes every pair's hash, wake-up and host-set member with pipelined HSET/ZADD/SADD; returns how long it took.</summary>
-    public async Task<TimeSpan> WriteAsync(IReadOnlyList<ProviderKey> pairs, long keepAliveSeconds, Func<ProviderKey, long> wakeUpUnixSeconds)
+    public async Task<TimeSpan> WriteAsync(IReadOnlyList<PairKey> pairs, long keepAliveSeconds, Func<PairKey, long> wakeUpUnixSeconds)
     {
         var db = connection.GetDatabase();
         var clock = Stopwatch.StartNew();

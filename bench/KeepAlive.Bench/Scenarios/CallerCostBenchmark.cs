@@ -4,9 +4,9 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.NoEmit;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Bench.Infrastructure;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
 namespace KeepAlive.Bench.Scenarios;
 
@@ -21,7 +21,7 @@ public class CallerCostBenchmark
     private const int Pairs = 1000;
     private KeepAliveTestNode _node = null!;
     private IActorRef _region = null!;
-    private ProviderKey[] _pairs = null!;
+    private PairKey[] _pairs = null!;
     private string[] _models = null!;
     private string[] _hosts = null!;
     private int _next;
@@ -41,7 +41,7 @@ public class CallerCostBenchmark
     {
         // BenchmarkDotNet's setup is synchronous; this is harness code, never the service's.
         _node = BenchNode.StartAsync(store: null).GetAwaiter().GetResult();
-        _region = _node.Providers;
+        _region = _node.Pairs;
         _pairs = Scenarios.Pairs.Make(Pairs, hosts: 50);
         _models = _pairs.Select(p => p.Model).ToArray();
         _hosts = _pairs.Select(p => p.Host).ToArray();

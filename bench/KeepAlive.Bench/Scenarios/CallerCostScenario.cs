@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using KeepAlive.Actors.Scheduling;
 using KeepAlive.Bench.Infrastructure;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
 namespace KeepAlive.Bench.Scenarios;
 
@@ -27,7 +27,7 @@ public static class CallerCostScenario
         // Strings as a router has them at hand: the message and its key are built on every call, as in the README.
         var models = pairs.Select(p => p.Model).ToArray();
         var hosts = pairs.Select(p => p.Host).ToArray();
-        var region = node.Providers;
+        var region = node.Pairs;
         foreach (var pair in pairs) region.Tell(new RecordUsage(pair, "5m"));
         await node.StatusOfAllAsync(pairs);
 

@@ -4,8 +4,8 @@ namespace KeepAlive.Bench.Scenarios;
 
 /// <summary>
 /// The failover goal of docs/BENCHMARKS.md: three real host processes on the production defaults (as the README starts them), one
-/// redis-server, 60 pairs at keep_alive 3 s on a fake model server. The oldest node (shard coordinator and, from
-/// issue 9 on, the schedule sweeper) is killed with SIGKILL; measured: the time from the kill until the last of its
+/// redis-server, 60 pairs at keep_alive 3 s on a fake model server. The oldest node (shard coordinator and, in builds
+/// that have one, the schedule sweeper) is killed with SIGKILL; measured: the time from the kill until the last of its
 /// pairs pinged again, and pairs pinged twice within half an interval. Repeated <c>--runs</c> times, each on a fresh
 /// cluster.
 /// </summary>
@@ -15,7 +15,7 @@ public static class FailoverScenario
     private const int PairCount = 60;
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(3);
 
-    // Builds before issue 9 took about a minute: wait long enough to measure them, not only to fail them.
+    // Builds with remember-entities took about a minute: wait long enough to measure them, not only to fail them.
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
 
     public static async Task RunAsync(BenchOptions options)

@@ -4,9 +4,9 @@ using System.Diagnostics.Metrics;
 using Akka.Actor;
 using KeepAlive.Actors;
 using KeepAlive.Actors.Config;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Bench.Infrastructure;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
 namespace KeepAlive.Bench.Scenarios;
 
@@ -39,16 +39,16 @@ public static class LatenessScenario
                       (withHangingBackend ? ", plus one backend that hangs until the ping timeout" : ""));
         var settings = new KeepAliveSettings();
         await using var responder = await FakeModelServer.StartAsync(RequestRecording.ArrivalTimesOnly);
-        var pairs = new ProviderKey[PairCount];
+        var pairs = new PairKey[PairCount];
         var intervals = new TimeSpan[PairCount];
         var providers = new List<ProviderConfig>(PairCount + 1);
         for (var i = 0; i < PairCount; i++)
         {
             intervals[i] = TimeSpan.FromSeconds(10 + i % 51);
-            pairs[i] = ProviderKey.From("bench/model", responder.HostNamed($"h{i}"));
+            pairs[i] = PairKey.From("bench/model", responder.HostNamed($"h{i}"));
             providers.Add(Provider(pairs[i], intervals[i]));
         }
-        var hung = ProviderKey.From("bench/model", responder.HostNamed("hang"));
+        var hung = PairKey.From("bench/model", responder.HostNamed("hang"));
         // Until the ping's own timeout cancels the request: the backend that hangs.
         responder.Respond("/hang", FakeResponse.Hang());
         if (withHangingBackend) providers.Add(Provider(hung, TimeSpan.FromSeconds(10)));
@@ -70,7 +70,7 @@ public static class LatenessScenario
         await using var node = await BenchNode.StartAsync(store: null, new ProviderCatalog(providers, [], "bench"), settings);
         var clock = Stopwatch.StartNew();
         var startedAt = Stopwatch.GetTimestamp();
-        if (withHangingBackend) node.Providers.Tell(new RecordUsage(hung, "10s"));
+        if (withHangingBackend) node.Pairs.Tell(new RecordUsage(hung, "10s"));
         var keepAlives = pairs.Select((pair, i) => (pair, text: $"{(int)intervals[i].TotalSeconds}s")).ToDictionary(x => x.pair, x => x.text);
         // In windows of 1,000, as a router's traffic ramps up: one burst of 10,000 new entities made the
         // remember-entities store time out and its shard restart, dropping the usages it held (docs/BENCHMARKS.md).
@@ -116,6 +116,6 @@ public static class LatenessScenario
         return (distribution, service);
     }
 
-    private static ProviderConfig Provider(ProviderKey pair, TimeSpan interval) =>
+    private static ProviderConfig Provider(PairKey pair, TimeSpan interval) =>
         new(pair.Model, $"p-{pair.Host}", "vllm", pair.Host, "", "", $"{(int)interval.TotalSeconds}s", KeepAliveMode.Chat);
 }

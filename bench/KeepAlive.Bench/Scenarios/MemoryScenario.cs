@@ -16,7 +16,7 @@ public static class MemoryScenario
     private const int WarmUpPairs = 1_000;
 
     // Registered a window at a time, each waited for, as the in-process bench did before: a build that cannot take a
-    // burst (issue 9) still gets every pair, so the figure is per pair that exists.
+    // burst (remember-entities) still gets every pair, so the figure is per pair that exists.
     private const int Window = 1_000;
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(50);

@@ -27,8 +27,8 @@ public static class RecoveryScenario
         var written = await stored.WriteAsync(pairs, keepAliveSeconds: 600, pair => now + 600 + Math.Abs(pair.EntityId.GetHashCode()) % 600);
         Report.Line("stored schedule written", $"{count:N0} pairs in {written.TotalSeconds:0.0} s (pipelined HSET/ZADD/SADD)");
 
-        // Builds before issue 9 sweep one interval ahead at start: 30 min covers every stored wake-up. Later builds
-        // hand every stored pair its schedule when the sweeper starts, whatever the interval.
+        // Builds with remember-entities sweep one interval ahead at start: 30 min covers every stored wake-up. Builds
+        // with the sweeper hand every stored pair its schedule when it starts, whatever the interval.
         await using var host = await options.Host.StartAsync(["--redis", redis.ConnectionString, "--sweep-interval", "30m"]);
         await host.WaitUntilReadyAsync();
         var up = host.Started.Elapsed;

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 using KeepAlive.Bench.Infrastructure;
 using StackExchange.Redis;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
 namespace KeepAlive.Bench.Scenarios;
 
@@ -32,7 +32,7 @@ public static class ThroughputScenario
         Report.Line("ratio (actor tells/s ÷ original usages/s)", $"{actors / original:0.0}×");
     }
 
-    private static async Task<double> ActorDesignAsync(RedisServer redis, IConnectionMultiplexer admin, ProviderKey[] pairs)
+    private static async Task<double> ActorDesignAsync(RedisServer redis, IConnectionMultiplexer admin, PairKey[] pairs)
     {
         // Declared before the node, so it is disposed after it: the scheduler may still write while the node stops.
         using var connection = await RedisConnection.ConnectAsync(redis.ConnectionString, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
@@ -41,7 +41,7 @@ public static class ThroughputScenario
         var usages = pairs.Select(p => new RecordUsage(p, "5m")).ToArray();
 
         // Warm-up: every pair's actor started and written once, so the run measures hot pairs.
-        foreach (var usage in usages) node.Providers.Tell(usage);
+        foreach (var usage in usages) node.Pairs.Tell(usage);
         await node.StatusOfAllAsync(pairs);
         await node.WaitForWritesAsync(TimeSpan.FromSeconds(30));
 
@@ -55,7 +55,7 @@ public static class ThroughputScenario
         Task? previousBarrier = null;
         while (clock.Elapsed < Duration)
         {
-            for (var k = 0; k < Window; k++) node.Providers.Tell(usages[told++ % HotPairs]);
+            for (var k = 0; k < Window; k++) node.Pairs.Tell(usages[told++ % HotPairs]);
             // Backpressure: the producer is at most two windows ahead of the region (the answer to a status ask
             // follows everything told before it through the region and the shard).
             var barrier = node.StatusAsync(pairs[(told - 1) % HotPairs]);
@@ -97,7 +97,7 @@ public static class ThroughputScenario
         return rate;
     }
 
-    private static async Task<double> OriginalDesignAsync(RedisServer redis, IConnectionMultiplexer admin, ProviderKey[] pairs)
+    private static async Task<double> OriginalDesignAsync(RedisServer redis, IConnectionMultiplexer admin, PairKey[] pairs)
     {
         // The Python router's record_usage: one redis-py pipeline (MULTI/EXEC) per routed request, awaited before going on.
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);

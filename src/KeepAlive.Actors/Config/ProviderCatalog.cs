@@ -1,4 +1,4 @@
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 
 namespace KeepAlive.Actors.Config;
 
@@ -46,7 +46,7 @@ public sealed class ProviderCatalog
     }
 
     private static (string Model, string Host) KeyOf(string modelName, string host) =>
-        (ProviderKey.NormalizeModel(modelName), ProviderKey.NormalizeHost(host));
+        (PairKey.NormalizeModel(modelName), PairKey.NormalizeHost(host));
 }
 
 /// <summary>Holds the current catalog; a reload swaps it atomically and readers never see half a file.</summary>

@@ -11,7 +11,7 @@ public enum KeepAliveMode
 }
 
 /// <summary>One entry of a model's <c>providers</c> (or <c>providers_sleep</c>) list in models-config.json.</summary>
-/// <param name="ModelName">The configured model name (the key under its group), normalised as in <c>ProviderKey</c>.</param>
+/// <param name="ModelName">The configured model name (the key under its group), normalised as in <c>PairKey</c>.</param>
 /// <param name="KeepAlive">The raw keep_alive value; <c>null</c> when absent or falsy in the file.</param>
 public sealed record ProviderConfig(
     string ModelName,

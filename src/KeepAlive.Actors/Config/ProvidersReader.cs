@@ -1,6 +1,6 @@
 using System.Text.Json;
 using KeepAlive.Actors.Pinging;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 
 namespace KeepAlive.Actors.Config;
 
@@ -83,7 +83,7 @@ internal static class ProvidersReader
             warnings.Field(at, "id", $"is missing, empty or not a string; the router never routes to such a provider, the service loads it as '{position}'");
 
         var provider = new ProviderConfig(
-            ModelName: ProviderKey.NormalizeModel(modelName),
+            ModelName: PairKey.NormalizeModel(modelName),
             Id: hasId ? id! : position,
             ApiType: String(entry, "api_type") ?? string.Empty,
             ApiHost: String(entry, "api_host")!,

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using static KeepAlive.Actors.Hosts.HostGateProtocol;
 
 namespace KeepAlive.Actors.Hosts;
@@ -11,9 +11,9 @@ namespace KeepAlive.Actors.Hosts;
 /// </summary>
 public sealed class HostGateActor : ReceiveActor, IWithTimers
 {
-    private sealed record Waiter(ProviderKey Pair, long Attempt, IActorRef ReplyTo);
+    private sealed record Waiter(PairKey Pair, long Attempt, IActorRef ReplyTo);
 
-    private sealed record Lease(ProviderKey Pair, long Attempt);
+    private sealed record Lease(PairKey Pair, long Attempt);
 
     /// <summary>The second opinion on a lease about to be granted (<see cref="IHostFreeCheck"/>) came back, or could not be had.</summary>
     private sealed record Checked(Waiter Waiter, HostCheck Check, string? Failure = null);
@@ -46,7 +46,7 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
         _settings = settings;
         _freeCheck = freeCheck;
 
-        Receive<HostUsed>(used => OnHostUsed(ProviderKey.NormalizeModel(used.Model)));
+        Receive<HostUsed>(used => OnHostUsed(PairKey.NormalizeModel(used.Model)));
         Receive<RequestStarted>(started =>
         {
             if (started.Confirm) Sender.Tell(Confirmed.Instance);
@@ -71,7 +71,7 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
     public static Props Props(string host, KeepAliveSettings settings, IHostFreeCheck? freeCheck = null) =>
         Akka.Actor.Props.Create(() => new HostGateActor(host, settings, freeCheck));
 
-    private bool IsFreeFor(ProviderKey pair) => _occupant is null || _occupant == ProviderKey.NormalizeModel(pair.Model);
+    private bool IsFreeFor(PairKey pair) => _occupant is null || _occupant == PairKey.NormalizeModel(pair.Model);
 
     private bool HostIsIdle => _requestsInFlight == 0 && _lease is null;
 
@@ -142,7 +142,7 @@ public sealed class HostGateActor : ReceiveActor, IWithTimers
         GrantWaiting();
     }
 
-    private void OnLeaseReleased(ProviderKey pair, long attempt)
+    private void OnLeaseReleased(PairKey pair, long attempt)
     {
         _waiting.RemoveAll(w => w.Pair == pair && w.Attempt == attempt);
         if (_lease is null || _lease.Pair != pair || _lease.Attempt != attempt) return;

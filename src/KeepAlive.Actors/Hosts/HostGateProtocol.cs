@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Serialization;
 
 namespace KeepAlive.Actors.Hosts;
@@ -36,17 +36,17 @@ public static class HostGateProtocol
     /// A due pair asks to ping. The answer is <see cref="PingLeaseGranted"/> (now, or once the host is idle)
     /// or <see cref="HostBusy"/>. <paramref name="Attempt"/> lets the pair tell a fresh answer from a stale one.
     /// </summary>
-    public sealed record RequestPingLease(string Host, ProviderKey Pair, long Attempt) : IWithHost, IKeepAliveMessage;
+    public sealed record RequestPingLease(string Host, PairKey Pair, long Attempt) : IWithHost, IKeepAliveMessage;
 
-    public sealed record PingLeaseGranted(ProviderKey Pair, long Attempt) : IKeepAliveMessage;
+    public sealed record PingLeaseGranted(PairKey Pair, long Attempt) : IKeepAliveMessage;
 
     /// <summary>The host serves another model: pinging would evict it.</summary>
-    public sealed record HostBusy(ProviderKey Pair, long Attempt, string Occupant) : IKeepAliveMessage;
+    public sealed record HostBusy(PairKey Pair, long Attempt, string Occupant) : IKeepAliveMessage;
 
     /// <summary>The ping finished (or is no longer wanted): frees the lease or drops the waiting request.</summary>
-    public sealed record ReleasePingLease(string Host, ProviderKey Pair, long Attempt) : IWithHost, IKeepAliveMessage;
+    public sealed record ReleasePingLease(string Host, PairKey Pair, long Attempt) : IWithHost, IKeepAliveMessage;
 
     public sealed record GetHostStatus(string Host) : IWithHost, IKeepAliveMessage;
 
-    public sealed record HostStatus(string Host, string? Occupant, int RequestsInFlight, ProviderKey? LeaseHolder, int Waiting) : IKeepAliveMessage;
+    public sealed record HostStatus(string Host, string? Occupant, int RequestsInFlight, PairKey? LeaseHolder, int Waiting) : IKeepAliveMessage;
 }

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using KeepAlive.Actors.Config;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 
 namespace KeepAlive.Actors.Pinging;
 
@@ -76,7 +76,7 @@ public static class PingRequestFactory
 
     private static Uri Endpoint(ProviderConfig provider, string path)
     {
-        var host = ProviderKey.NormalizeHost(provider.ApiHost);
+        var host = PairKey.NormalizeHost(provider.ApiHost);
         if (Uri.TryCreate(host + path, UriKind.Absolute, out var endpoint) &&
             (endpoint.Scheme == Uri.UriSchemeHttp || endpoint.Scheme == Uri.UriSchemeHttps))
         {

@@ -1,4 +1,4 @@
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 
 namespace KeepAlive.Actors.Pinging;
 
@@ -6,21 +6,21 @@ namespace KeepAlive.Actors.Pinging;
 public static class PingSenderProtocol
 {
     /// <summary>Send <paramref name="Request"/> for <paramref name="Pair"/>; the outcome goes to the sender of this message.</summary>
-    public sealed record SendPing(ProviderKey Pair, PingRequest Request);
+    public sealed record SendPing(PairKey Pair, PingRequest Request);
 
     /// <summary>What a <see cref="SendPing"/> ends in: <see cref="PingSucceeded"/> or <see cref="PingFailed"/>.</summary>
     public interface IPingOutcome
     {
-        ProviderKey Pair { get; }
+        PairKey Pair { get; }
 
         TimeSpan Latency { get; }
     }
 
-    public sealed record PingSucceeded(ProviderKey Pair, int StatusCode, TimeSpan Latency) : IPingOutcome;
+    public sealed record PingSucceeded(PairKey Pair, int StatusCode, TimeSpan Latency) : IPingOutcome;
 
     /// <param name="StatusCode">The HTTP status for <see cref="PingFailureReason.HttpStatus"/>, else null.</param>
     /// <param name="Detail">Human-readable cause; never contains the token.</param>
-    public sealed record PingFailed(ProviderKey Pair, PingFailureReason Reason, int? StatusCode, TimeSpan Latency, string Detail) : IPingOutcome;
+    public sealed record PingFailed(PairKey Pair, PingFailureReason Reason, int? StatusCode, TimeSpan Latency, string Detail) : IPingOutcome;
 }
 
 public enum PingFailureReason

@@ -1,4 +1,4 @@
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 
 namespace KeepAlive.Actors.Scheduling;
 
@@ -22,7 +22,7 @@ internal interface IWakeUpRange
     /// The stored schedule of each due member, read in one round trip for the page: a schedule with its wake-up, or
     /// the problem that makes the member unusable (named by key).
     /// </summary>
-    Task<IReadOnlyList<LoadedSchedule>> ReadSchedulesAsync(IReadOnlyList<(ProviderKey Pair, DateTimeOffset WakeUp)> due);
+    Task<IReadOnlyList<LoadedSchedule>> ReadSchedulesAsync(IReadOnlyList<(PairKey Pair, DateTimeOffset WakeUp)> due);
 }
 
 /// <summary>
@@ -89,11 +89,11 @@ internal static class DuePaging
 
     private static async Task<DuePage> ToPageAsync(IWakeUpRange range, Window window, DueCursor? after)
     {
-        var members = new List<(ProviderKey Pair, DateTimeOffset WakeUp)>(window.Entries.Count);
+        var members = new List<(PairKey Pair, DateTimeOffset WakeUp)>(window.Entries.Count);
         var problems = new List<string>();
         foreach (var entry in window.Entries)
         {
-            if (!ProviderKey.TryParse(entry.Member, out var pair))
+            if (!PairKey.TryParse(entry.Member, out var pair))
                 problems.Add(ScheduleProblems.NotAPair(range.Name, entry.Member));
             else if (!WakeUpScores.TryToWakeUp(entry.Score, out var wakeUp))
                 problems.Add(ScheduleProblems.NotAWakeUp(range.Name, entry.Member, entry.Score));
@@ -102,7 +102,7 @@ internal static class DuePaging
         }
 
         var due = new List<StoredSchedule>(members.Count);
-        var leftOver = new List<(ProviderKey, string)>();
+        var leftOver = new List<(PairKey, string)>();
         var loadedSchedules = members.Count == 0 ? [] : await range.ReadSchedulesAsync(members);
         for (var i = 0; i < loadedSchedules.Count; i++)
         {

@@ -1,23 +1,23 @@
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 
 namespace KeepAlive.Actors.Scheduling;
 
 /// <summary>One pair's durable schedule as the schema holds it.</summary>
 /// <param name="KeepAliveSeconds">0 when the pair is off.</param>
 /// <param name="NextWakeUp">The sorted-set score (whole Unix seconds); null when the pair has no member (off).</param>
-public sealed record StoredSchedule(ProviderKey Pair, long KeepAliveSeconds, DateTimeOffset? NextWakeUp);
+public sealed record StoredSchedule(PairKey Pair, long KeepAliveSeconds, DateTimeOffset? NextWakeUp);
 
 /// <summary>A write to the schema, already coalesced per pair (latest wins).</summary>
-public abstract record ScheduleChange(ProviderKey Pair)
+public abstract record ScheduleChange(PairKey Pair)
 {
     /// <summary>Hash fields, sorted-set member (removed when <paramref name="NextWakeUp"/> is null) and the model's hosts set.</summary>
-    public sealed record Upsert(ProviderKey Pair, long KeepAliveSeconds, DateTimeOffset? NextWakeUp) : ScheduleChange(Pair);
+    public sealed record Upsert(PairKey Pair, long KeepAliveSeconds, DateTimeOffset? NextWakeUp) : ScheduleChange(Pair);
 
     /// <summary>Unregister: the hash and the member go, and the host leaves the model's hosts set.</summary>
-    public sealed record Remove(ProviderKey Pair) : ScheduleChange(Pair);
+    public sealed record Remove(PairKey Pair) : ScheduleChange(Pair);
 
     /// <summary>Only the sorted-set member goes (ZREM): a left-over member, whose hash is gone or says off.</summary>
-    public sealed record Unschedule(ProviderKey Pair) : ScheduleChange(Pair);
+    public sealed record Unschedule(PairKey Pair) : ScheduleChange(Pair);
 }
 
 /// <summary>The result of reading one pair; <paramref name="Problem"/> names the key when data written by others is unusable.</summary>
@@ -47,7 +47,7 @@ public sealed record DueCursor(long Score, int SeenAtScore)
 public sealed record DuePage(IReadOnlyList<StoredSchedule> Due, IReadOnlyList<string> Problems, DueCursor? Next)
 {
     /// <summary>Members whose hash is gone or says off, with why: to be removed from the sorted set.</summary>
-    public IReadOnlyList<(ProviderKey Pair, string Why)> LeftOver { get; init; } = [];
+    public IReadOnlyList<(PairKey Pair, string Why)> LeftOver { get; init; } = [];
 }
 
 /// <summary>
@@ -66,7 +66,7 @@ public interface IScheduleStore
     Task ApplyAsync(IReadOnlyList<ScheduleChange> batch);
 
     /// <summary>Reads the pair's hash and score; a null schedule when the pair is unknown.</summary>
-    Task<LoadedSchedule> LoadAsync(ProviderKey pair);
+    Task<LoadedSchedule> LoadAsync(PairKey pair);
 
     /// <summary>
     /// Members with a score at or before <paramref name="upTo"/>, in score order, each with its hash's keep-alive,

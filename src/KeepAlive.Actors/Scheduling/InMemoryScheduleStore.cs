@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 
 namespace KeepAlive.Actors.Scheduling;
 
@@ -11,7 +11,7 @@ namespace KeepAlive.Actors.Scheduling;
 public sealed class InMemoryScheduleStore : IScheduleStore, IWakeUpRange
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<ProviderKey, StoredSchedule> _providers = [];
+    private readonly Dictionary<PairKey, StoredSchedule> _schedules = [];
     private readonly SortedWakeUps _wakeUps = new();
     private readonly Dictionary<string, HashSet<string>> _hostsByModel = new(StringComparer.Ordinal);
 
@@ -30,11 +30,11 @@ public sealed class InMemoryScheduleStore : IScheduleStore, IWakeUpRange
         return Task.CompletedTask;
     }
 
-    public Task<LoadedSchedule> LoadAsync(ProviderKey pair)
+    public Task<LoadedSchedule> LoadAsync(PairKey pair)
     {
         lock (_gate)
         {
-            return Task.FromResult(new LoadedSchedule(_providers.GetValueOrDefault(pair), null));
+            return Task.FromResult(new LoadedSchedule(_schedules.GetValueOrDefault(pair), null));
         }
     }
 
@@ -54,7 +54,7 @@ public sealed class InMemoryScheduleStore : IScheduleStore, IWakeUpRange
     {
         lock (_gate)
         {
-            _providers.Clear();
+            _schedules.Clear();
             _wakeUps.Clear();
             _hostsByModel.Clear();
         }
@@ -77,13 +77,13 @@ public sealed class InMemoryScheduleStore : IScheduleStore, IWakeUpRange
         }
     }
 
-    Task<IReadOnlyList<LoadedSchedule>> IWakeUpRange.ReadSchedulesAsync(IReadOnlyList<(ProviderKey Pair, DateTimeOffset WakeUp)> due)
+    Task<IReadOnlyList<LoadedSchedule>> IWakeUpRange.ReadSchedulesAsync(IReadOnlyList<(PairKey Pair, DateTimeOffset WakeUp)> due)
     {
         lock (_gate)
         {
             // Only this store writes its data: every member has its schedule (a member removed meanwhile is simply gone).
             return Task.FromResult<IReadOnlyList<LoadedSchedule>>(
-                due.Select(member => new LoadedSchedule(_providers.GetValueOrDefault(member.Pair), null)).ToList());
+                due.Select(member => new LoadedSchedule(_schedules.GetValueOrDefault(member.Pair), null)).ToList());
         }
     }
 
@@ -109,7 +109,7 @@ public sealed class InMemoryScheduleStore : IScheduleStore, IWakeUpRange
     {
         var pair = upsert.Pair;
         var wakeUp = upsert.NextWakeUp is { } at ? WakeUpScores.Round(at) : (DateTimeOffset?)null;
-        _providers[pair] = new StoredSchedule(pair, upsert.KeepAliveSeconds, wakeUp);
+        _schedules[pair] = new StoredSchedule(pair, upsert.KeepAliveSeconds, wakeUp);
         if (wakeUp is { } due) _wakeUps.Set(ScheduleKeys.Member(pair), WakeUpScores.ToScore(due));
         else _wakeUps.Remove(ScheduleKeys.Member(pair));
         if (!_hostsByModel.TryGetValue(pair.Model, out var hosts))
@@ -117,9 +117,9 @@ public sealed class InMemoryScheduleStore : IScheduleStore, IWakeUpRange
         hosts.Add(pair.Host);
     }
 
-    private void Remove(ProviderKey pair)
+    private void Remove(PairKey pair)
     {
-        _providers.Remove(pair);
+        _schedules.Remove(pair);
         _wakeUps.Remove(ScheduleKeys.Member(pair));
         // Like Redis, a set that loses its last member is gone.
         if (_hostsByModel.TryGetValue(pair.Model, out var hosts) && hosts.Remove(pair.Host) && hosts.Count == 0)

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using StackExchange.Redis;
 
 namespace KeepAlive.Actors.Scheduling;
@@ -47,7 +47,7 @@ public sealed class RedisScheduleStore : IScheduleStore, IWakeUpRange
         await Task.WhenAll(batch.SelectMany(change => Write(db, change)).ToList());
     }
 
-    public async Task<LoadedSchedule> LoadAsync(ProviderKey pair)
+    public async Task<LoadedSchedule> LoadAsync(PairKey pair)
     {
         var db = Database;
         var hashKey = _keys.Provider(pair);
@@ -86,7 +86,7 @@ public sealed class RedisScheduleStore : IScheduleStore, IWakeUpRange
 
     Task<long> IWakeUpRange.CountAsync(double min, double max) => Database.SortedSetLengthAsync(_keys.NextWakeUp, min, max);
 
-    async Task<IReadOnlyList<LoadedSchedule>> IWakeUpRange.ReadSchedulesAsync(IReadOnlyList<(ProviderKey Pair, DateTimeOffset WakeUp)> due)
+    async Task<IReadOnlyList<LoadedSchedule>> IWakeUpRange.ReadSchedulesAsync(IReadOnlyList<(PairKey Pair, DateTimeOffset WakeUp)> due)
     {
         var db = Database;
         var reads = due.Select(member =>
@@ -127,7 +127,7 @@ public sealed class RedisScheduleStore : IScheduleStore, IWakeUpRange
         ];
     }
 
-    private Task[] WriteRemove(IDatabaseAsync db, ProviderKey pair) =>
+    private Task[] WriteRemove(IDatabaseAsync db, PairKey pair) =>
     [
         db.KeyDeleteAsync(_keys.Provider(pair)),
         db.SortedSetRemoveAsync(_keys.NextWakeUp, ScheduleKeys.Member(pair)),
@@ -147,7 +147,7 @@ public sealed class RedisScheduleStore : IScheduleStore, IWakeUpRange
         }
     }
 
-    private LoadedSchedule Interpret(ProviderKey pair, bool hashExists, RedisValue keepAlive, double? score)
+    private LoadedSchedule Interpret(PairKey pair, bool hashExists, RedisValue keepAlive, double? score)
     {
         var (hashKey, setKey, member) = (_keys.Provider(pair), _keys.NextWakeUp, ScheduleKeys.Member(pair));
         if (!hashExists) return score is null ? new LoadedSchedule(null, null) : LeftOver(ScheduleProblems.NoHash(setKey, member, hashKey));

@@ -1,5 +1,5 @@
 using System.Text;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 
 namespace KeepAlive.Actors.Scheduling;
 
@@ -33,12 +33,12 @@ public sealed class ScheduleKeys
     public IReadOnlyList<string> ScanPatterns { get; }
 
     /// <summary>The pair's hash: <see cref="ModelNameField"/>, <see cref="HostField"/>, <see cref="KeepAliveSecondsField"/>.</summary>
-    public string Provider(ProviderKey pair) => $"{Prefix}:provider:{pair.Model}:{pair.Host}";
+    public string Provider(PairKey pair) => $"{Prefix}:provider:{pair.Model}:{pair.Host}";
 
     /// <summary>The set of hosts that have keep-alive configured for the model.</summary>
     public string ModelHosts(string model) => $"{Prefix}:model:{model}:hosts";
 
-    public static string Member(ProviderKey pair) => pair.EntityId;
+    public static string Member(PairKey pair) => pair.EntityId;
 
     // A prefix holding glob characters must match only itself, not widen ClearAsync to other keys.
     private static string EscapeGlob(string literal)

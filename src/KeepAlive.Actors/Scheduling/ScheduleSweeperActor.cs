@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using static KeepAlive.Actors.Scheduling.SchedulerProtocol;
 
 namespace KeepAlive.Actors.Scheduling;
@@ -23,8 +23,8 @@ public static class SweeperProtocol
 
 /// <summary>
 /// Recovery rests on the durable schedule: one sweeper in the cluster (a cluster singleton, on the oldest node)
-/// reads the stored schedule and hands each pair its stored schedule (<see cref="ProviderProtocol.ResumeSchedule"/>)
-/// through the provider region, which starts the pair's actor wherever its shard lives now. A pair that runs already
+/// reads the stored schedule and hands each pair its stored schedule (<see cref="PairProtocol.ResumeSchedule"/>)
+/// through the pair region, which starts the pair's actor wherever its shard lives now. A pair that runs already
 /// keeps its own schedule.
 /// </summary>
 /// <remarks>
@@ -193,7 +193,7 @@ public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
             if (_reportedProblems.Add(problem)) _log.Warning("[keep-alive] skipped stored data: {Problem}", problem);
         }
 
-        // Left over by the original's monitor (it removes them when it meets them): removed through the node's writer.
+        // Left over by the Python router's monitor (it removes them when it meets them): removed through the node's writer.
         foreach (var (pair, why) in page.LeftOver)
         {
             _log.Debug("[keep-alive] {Why} Removed from the schedule.", why);
@@ -205,7 +205,7 @@ public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
             run.InFlight += page.Due.Count;
             var (self, count) = (Self, page.Due.Count);
             Task.WhenAll(page.Due.Select(stored => _providers.Ask<Confirmed>(
-                    new ProviderProtocol.ResumeSchedule(stored.Pair, stored.KeepAliveSeconds, stored.NextWakeUp!.Value), DeliveryTimeout)))
+                    new PairProtocol.ResumeSchedule(stored.Pair, stored.KeepAliveSeconds, stored.NextWakeUp!.Value), DeliveryTimeout)))
                 .PipeTo(self, success: () => new PageDelivered(count), failure: ex => new PageUndelivered(count, ex));
         }
 

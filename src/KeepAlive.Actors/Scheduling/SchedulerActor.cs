@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using static KeepAlive.Actors.Scheduling.SchedulerProtocol;
 
 namespace KeepAlive.Actors.Scheduling;
@@ -74,11 +74,11 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
     private readonly SchedulerSettings _settings;
     private readonly INodeStanding _standing;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<ProviderKey, ScheduleChange> _pending = new();
+    private readonly Dictionary<PairKey, ScheduleChange> _pending = new();
     private readonly List<IActorRef> _waitingForReady = [];
     private readonly List<IActorRef> _waitingForAllWritten = [];
     // The batch being written; one at a time.
-    private IReadOnlyDictionary<ProviderKey, ScheduleChange> _writing = new Dictionary<ProviderKey, ScheduleChange>();
+    private IReadOnlyDictionary<PairKey, ScheduleChange> _writing = new Dictionary<PairKey, ScheduleChange>();
     private bool _ready;
     private bool _storeDown;
     private bool _heldForStanding;
@@ -149,7 +149,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
         else _waitingForReady.Add(Sender);
     }
 
-    private void OnCheckStoredWakeUp(ProviderKey pair, StoreCheck check)
+    private void OnCheckStoredWakeUp(PairKey pair, StoreCheck check)
     {
         var asker = Sender;
         if (_pending.ContainsKey(pair) || _writing.ContainsKey(pair))
@@ -164,7 +164,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
             failure: _ => new StoredWakeUpChecked(check, false, null));
     }
 
-    private void OnHandedOver(ProviderKey pair)
+    private void OnHandedOver(PairKey pair)
     {
         if (_pending.TryGetValue(pair, out var change) && change is ScheduleChange.Upsert) _pending.Remove(pair);
         _backlog.Changed(QueuedOrWriting);
@@ -226,7 +226,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     private void OnBatchWritten(BatchWritten written)
     {
-        _writing = new Dictionary<ProviderKey, ScheduleChange>();
+        _writing = new Dictionary<PairKey, ScheduleChange>();
         _backlog.BatchWritten(QueuedOrWriting);
         if (_storeDown)
         {
@@ -242,7 +242,7 @@ public sealed class SchedulerActor : ReceiveActor, IWithTimers
 
     private void OnBatchFailed(BatchFailed failed)
     {
-        _writing = new Dictionary<ProviderKey, ScheduleChange>();
+        _writing = new Dictionary<PairKey, ScheduleChange>();
         // A change that arrived while the batch was out is newer: it wins over the failed one.
         foreach (var change in failed.Batch) _pending.TryAdd(change.Pair, change);
         _backlog.Changed(QueuedOrWriting);

@@ -1,4 +1,4 @@
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 
 namespace KeepAlive.Actors.Scheduling;
 
@@ -12,7 +12,7 @@ public static class SchedulerProtocol
     /// The pair moved to another node and handed its schedule over; its successor writes it from now on, so a change
     /// still waiting here must not land later over the successor's.
     /// </summary>
-    public sealed record HandedOver(ProviderKey Pair);
+    public sealed record HandedOver(PairKey Pair);
 
     /// <summary>
     /// Published on the node's event stream when the store answers again after an outage: it may have come back empty
@@ -28,7 +28,7 @@ public static class SchedulerProtocol
     /// A pair asks what the store holds for it; answered with <see cref="StoredWakeUpChecked"/>, at once when a change of
     /// the pair's own waits to be written (the store does not show it yet), else after one pipelined read.
     /// </summary>
-    public sealed record CheckStoredWakeUp(ProviderKey Pair, StoreCheck Check);
+    public sealed record CheckStoredWakeUp(PairKey Pair, StoreCheck Check);
 
     /// <param name="Stored">The stored wake-up; null when the pair has none there, or the store could not be read.</param>
     public sealed record StoredWakeUpChecked(StoreCheck Check, bool OwnChangePending, DateTimeOffset? Stored);

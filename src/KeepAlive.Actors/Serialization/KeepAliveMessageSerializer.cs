@@ -3,9 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using static KeepAlive.Actors.Hosts.HostGateProtocol;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
 namespace KeepAlive.Actors.Serialization;
 
@@ -26,11 +26,11 @@ public sealed class KeepAliveMessageSerializer(ExtendedActorSystem system) : Ser
     {
         ["p.usage"] = typeof(RecordUsage),
         ["p.unregister"] = typeof(Unregister),
-        ["p.get-status"] = typeof(GetProviderStatus),
+        ["p.get-status"] = typeof(GetPairStatus),
         ["p.rewrite-schedule"] = typeof(RewriteSchedule),
         ["p.resume"] = typeof(ResumeSchedule),
         ["p.handed-over"] = typeof(ScheduleHandedOver),
-        ["p.status"] = typeof(ProviderStatus),
+        ["p.status"] = typeof(PairStatus),
         ["p.last-ping"] = typeof(LastPing),
         ["p.ping-now"] = typeof(PingNow),
         ["p.ping-now-answered"] = typeof(PingNowAnswered),
@@ -52,7 +52,7 @@ public sealed class KeepAliveMessageSerializer(ExtendedActorSystem system) : Ser
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         // Enum names, not numbers: reordering an enum must not change what a peer reads.
-        Converters = { new JsonStringEnumConverter(), new ProviderKeyConverter(), new RecordUsageConverter() },
+        Converters = { new JsonStringEnumConverter(), new PairKeyConverter(), new RecordUsageConverter() },
     };
 
     /// <summary>Every message type with its manifest; a test checks each round-trips.</summary>
@@ -77,16 +77,16 @@ public sealed class KeepAliveMessageSerializer(ExtendedActorSystem system) : Ser
             ? JsonSerializer.Deserialize(bytes, type, Json) ?? throw new SerializationException($"Empty keep-alive message for manifest '{manifest}'.")
             : throw new SerializationException($"Unknown keep-alive manifest '{manifest}'.");
 
-    /// <summary>A pair as <c>{"model": ..., "host": ...}</c>; its constructor is private so every key is built by <see cref="ProviderKey.From"/>.</summary>
-    private sealed class ProviderKeyConverter : JsonConverter<ProviderKey>
+    /// <summary>A pair as <c>{"model": ..., "host": ...}</c>; its constructor is private so every key is built by <see cref="PairKey.From"/>.</summary>
+    private sealed class PairKeyConverter : JsonConverter<PairKey>
     {
-        public override ProviderKey Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        public override PairKey Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
             var wire = JsonSerializer.Deserialize<WireKey>(ref reader, options) ?? throw new JsonException("A pair must not be null.");
-            return ProviderKey.From(wire.Model, wire.Host);
+            return PairKey.From(wire.Model, wire.Host);
         }
 
-        public override void Write(Utf8JsonWriter writer, ProviderKey value, JsonSerializerOptions options) =>
+        public override void Write(Utf8JsonWriter writer, PairKey value, JsonSerializerOptions options) =>
             JsonSerializer.Serialize(writer, new WireKey(value.Model, value.Host), options);
 
         private sealed record WireKey(string Model, string Host);
@@ -107,7 +107,7 @@ public sealed class KeepAliveMessageSerializer(ExtendedActorSystem system) : Ser
         // Confirm came later and is left out when false: a told usage reads as it always did, and a node that does not
         // know the field reads the rest and answers nothing (the asker times out).
         private sealed record WireUsage(
-            ProviderKey Pair,
+            PairKey Pair,
             string? KeepAlive,
             [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Confirm = false);
     }

@@ -13,14 +13,14 @@ public sealed record ClusterView(string Self, string? Leader, IReadOnlyList<Clus
 
 /// <summary>
 /// This node's view of the cluster: every member with its status, whether the failure detector reaches
-/// it, and how many pairs live on it (counted from the provider region's shard state, no pair is asked).
+/// it, and how many pairs live on it (counted from the pair region's shard state, no pair is asked).
 /// </summary>
 public sealed class ClusterDirectory(ActorSystem system)
 {
     // Every cluster member carries a role naming its data center; it is Akka's bookkeeping, not the operator's.
     private const string DataCenterRolePrefix = "dc-";
 
-    private readonly ShardedEntities _providers = new(system, KeepAliveHostingExtensions.ProviderRegionName);
+    private readonly ShardedEntities _providers = new(system, KeepAliveHostingExtensions.PairRegionName);
 
     public async Task<ClusterView> ViewAsync()
     {

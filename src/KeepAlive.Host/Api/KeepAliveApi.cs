@@ -4,8 +4,8 @@ using Akka.Actor;
 using Akka.Hosting;
 using KeepAlive.Actors;
 using KeepAlive.Actors.Config;
-using KeepAlive.Actors.Providers;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using KeepAlive.Actors.Pairs;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
 namespace KeepAlive.Host.Api;
 
@@ -36,7 +36,7 @@ public static class KeepAliveApi
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddProblemDetails();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
-        builder.Services.AddSingleton<ProviderDirectory>();
+        builder.Services.AddSingleton<PairDirectory>();
         return builder;
     }
 
@@ -88,7 +88,7 @@ public static class KeepAliveApi
         return Answer(await recorder.RecordAsync(commands, request.HttpContext.RequestAborted));
     }
 
-    private static async Task<IResult> UnregisterAsync(HttpRequest request, UsageRecorder recorder, ProviderDirectory directory)
+    private static async Task<IResult> UnregisterAsync(HttpRequest request, UsageRecorder recorder, PairDirectory directory)
     {
         var problems = new UsageRequests.Problems();
         if (UsageRequests.ReadPair(request, problems) is not { } pair) return Invalid(problems);
@@ -125,19 +125,19 @@ public static class KeepAliveApi
     private static IResult Unavailable(string title, string detail, TimeSpan retryAfter) => new RetryLater(Results.Problem(
         statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: detail), retryAfter);
 
-    private static async Task<IResult> ListProvidersAsync(HttpRequest request, ProviderDirectory directory, CancellationToken cancellation)
+    private static async Task<IResult> ListProvidersAsync(HttpRequest request, PairDirectory directory, CancellationToken cancellation)
     {
         var problems = new UsageRequests.Problems();
         var parameters = UsageRequests.StrictQuery(request, PairQuery.Parameters, problems);
         if (PairQuery.Read(parameters, problems) is not { } query) return Invalid(problems);
-        return Results.Ok(ProviderListJson.From(await directory.ListAsync(query, cancellation), query));
+        return Results.Ok(PairListJson.From(await directory.ListAsync(query, cancellation), query));
     }
 
-    private static async Task<IResult> OneProviderAsync(HttpRequest request, ProviderDirectory directory)
+    private static async Task<IResult> OneProviderAsync(HttpRequest request, PairDirectory directory)
     {
         var problems = new UsageRequests.Problems();
         if (UsageRequests.ReadPair(request, problems) is not { } pair) return Invalid(problems);
-        return await directory.FindAsync(pair) is { } status ? Results.Ok(ProviderStatusJson.From(status)) : UnknownPair(pair);
+        return await directory.FindAsync(pair) is { } status ? Results.Ok(PairStatusJson.From(status)) : UnknownPair(pair);
     }
 
     /// <summary>
@@ -160,7 +160,7 @@ public static class KeepAliveApi
         PingNowAnswered answer;
         try
         {
-            answer = await registry.Get<ProviderRegion>().Ask<PingNowAnswered>(new PingNow(pair), PingNowPatience(settings), request.HttpContext.RequestAborted);
+            answer = await registry.Get<PairRegion>().Ask<PingNowAnswered>(new PingNow(pair), PingNowPatience(settings), request.HttpContext.RequestAborted);
         }
         catch (AskTimeoutException)
         {
@@ -189,7 +189,7 @@ public static class KeepAliveApi
     /// <summary>How long a ping asked for now is waited for: its turn at the host, then the ping itself.</summary>
     private static TimeSpan PingNowPatience(KeepAliveSettings settings) => settings.LeaseRequestRetry + settings.PingOutcomeDeadline;
 
-    private static IResult NotPingable(ProviderKey pair, string problem) => Results.Problem(
+    private static IResult NotPingable(PairKey pair, string problem) => Results.Problem(
         statusCode: StatusCodes.Status404NotFound,
         title: "No provider",
         detail: $"{pair.Model} on {pair.Host} is not pinged: {problem}.");
@@ -221,7 +221,7 @@ public static class KeepAliveApi
         detail: string.Join("; ", problems.Select(p => $"{p.Key} {string.Join(", ", p.Value)}")),
         title: "Invalid request");
 
-    private static IResult UnknownPair(ProviderKey pair) => Results.Problem(
+    private static IResult UnknownPair(PairKey pair) => Results.Problem(
         statusCode: StatusCodes.Status404NotFound,
         title: "Unknown pair",
         detail: $"No pair {pair.Model} on {pair.Host} is registered (record usage first).");

@@ -1,6 +1,6 @@
 using System.Globalization;
-using KeepAlive.Actors.Providers;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using KeepAlive.Actors.Pairs;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
 namespace KeepAlive.Host.Api;
 
@@ -66,21 +66,21 @@ public sealed record PairQuery(string? Text, PairSort Sort, bool Descending, int
     }
 
     /// <summary>Whether a pair hosted on <paramref name="node"/> matches the text filter (model, host or node, ignoring case).</summary>
-    public bool Matches(ProviderKey pair, string node) =>
+    public bool Matches(PairKey pair, string node) =>
         Text is null ||
         pair.Model.Contains(Text, StringComparison.OrdinalIgnoreCase) ||
         pair.Host.Contains(Text, StringComparison.OrdinalIgnoreCase) ||
         node.Contains(Text, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The rows in this query's order; <paramref name="status"/> may answer null only when <see cref="NeedsEveryStatus"/> is false.</summary>
-    public IEnumerable<T> Order<T>(IEnumerable<T> rows, Func<T, ProviderKey> pair, Func<T, string> node, Func<T, ProviderStatus?> status)
+    public IEnumerable<T> Order<T>(IEnumerable<T> rows, Func<T, PairKey> pair, Func<T, string> node, Func<T, PairStatus?> status)
     {
         var ordered = Sort switch
         {
             PairSort.Model => By(rows, row => pair(row).Model),
             PairSort.Host => By(rows, row => pair(row).Host),
             PairSort.Node => By(rows, node),
-            PairSort.State => By(rows, row => ProviderStatusJson.StateName(status(row)!.State)),
+            PairSort.State => By(rows, row => PairStatusJson.StateName(status(row)!.State)),
             PairSort.NextWakeUp => ByPresent(rows, row => status(row)!.NextWakeUp),
             PairSort.LastPing => ByPresent(rows, row => status(row)!.LastPing?.At),
             PairSort.ConsecutiveFailures => By(rows, row => status(row)!.ConsecutiveFailures),

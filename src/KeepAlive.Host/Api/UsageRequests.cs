@@ -2,13 +2,13 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Primitives;
 using KeepAlive.Actors.Config;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 
 namespace KeepAlive.Host.Api;
 
 /// <summary>One validated <c>{"model_name","host","keep_alive"}</c> item of <c>POST /api/usage</c>.</summary>
 /// <param name="KeepAlive">Null for a falsy value (<c>null</c>, <c>false</c>, <c>""</c>): the pair is turned off.</param>
-public sealed record UsageRequest(ProviderKey Pair, string? KeepAlive);
+public sealed record UsageRequest(PairKey Pair, string? KeepAlive);
 
 /// <summary>
 /// Reads the API's JSON bodies field by field, so a bad body is answered with the field and the reason
@@ -33,7 +33,7 @@ public static class UsageRequests
         var model = RequiredString(item, prefix, "model_name", problems);
         var host = ReadHost(item, prefix, problems);
         var keepAliveValid = TryReadKeepAlive(item, prefix, problems, out var keepAlive);
-        return model is null || host is null || !keepAliveValid ? null : new UsageRequest(ProviderKey.From(model, host), keepAlive);
+        return model is null || host is null || !keepAliveValid ? null : new UsageRequest(PairKey.From(model, host), keepAlive);
     }
 
     public static string? ReadHost(JsonElement item, string prefix, Problems problems)
@@ -50,7 +50,7 @@ public static class UsageRequests
     }
 
     /// <summary>The pair named by a JSON object's <c>model_name</c> and <c>host</c>.</summary>
-    public static ProviderKey? ReadPair(JsonElement body, Problems problems)
+    public static PairKey? ReadPair(JsonElement body, Problems problems)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
@@ -60,16 +60,16 @@ public static class UsageRequests
 
         var model = RequiredString(body, string.Empty, "model_name", problems);
         var host = ReadHost(body, string.Empty, problems);
-        return model is null || host is null ? null : ProviderKey.From(model, host);
+        return model is null || host is null ? null : PairKey.From(model, host);
     }
 
     /// <summary>The pair named by a query string (<c>?model_name=...&amp;host=...</c>).</summary>
-    public static ProviderKey? ReadPair(HttpRequest request, Problems problems)
+    public static PairKey? ReadPair(HttpRequest request, Problems problems)
     {
         var query = StrictQuery(request, ["model_name", "host"], problems);
         var model = RequiredQueryText(query, "model_name", problems);
         var host = RequiredQueryText(query, "host", problems);
-        return problems.Count == 0 ? ProviderKey.From(model!, host!) : null;
+        return problems.Count == 0 ? PairKey.From(model!, host!) : null;
     }
 
     /// <summary>

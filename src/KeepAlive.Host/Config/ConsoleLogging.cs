@@ -44,7 +44,7 @@ public static class ConsoleLogging
 }
 
 /// <summary>
-/// One line per event: <c>19:55:44.756 info ProviderActor: [keep-alive] pinging ...</c>. The category is shortened
+/// One line per event: <c>19:55:44.756 info PairActor: [keep-alive] pinging ...</c>. The category is shortened
 /// to its last part (the type that logged); an exception follows on the lines below.
 /// </summary>
 public sealed class OneLineConsoleFormatter() : ConsoleFormatter(Name)

@@ -1,10 +1,10 @@
 using Akka.Actor;
 using Akka.Hosting;
 using KeepAlive.Actors.Config;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Fakes;
 using KeepAlive.Host.Config;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
 namespace KeepAlive.Host.Demo;
 
@@ -52,10 +52,10 @@ public sealed class DemoMode : IAsyncDisposable
 
     public static async Task<DemoMode> StartAsync() => new(await FakeModelServer.StartAsync(), await FakeModelServer.StartAsync());
 
-    /// <summary>Once the provider region is up, records the demo usage and says what to watch for.</summary>
+    /// <summary>Once the pair region is up, records the demo usage and says what to watch for.</summary>
     public async Task RecordUsageAsync(IReadOnlyActorRegistry registry, ILogger log, CancellationToken cancellation)
     {
-        var region = await registry.GetAsync<ProviderRegion>(cancellation);
+        var region = await registry.GetAsync<PairRegion>(cancellation);
         log.LogInformation(
             "[keep-alive] demo: fake vLLM host {Gpu1} serves two models, fake Ollama host {Gpu2} one; " +
             "expect pings every few seconds and 'skipped: host busy' for the model that does not occupy {Gpu1}",

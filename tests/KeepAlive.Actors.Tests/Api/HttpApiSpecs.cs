@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using KeepAlive.Actors.Pinging;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using Xunit;
 
 namespace KeepAlive.Actors.Tests.Api;
@@ -330,8 +330,8 @@ public sealed class HttpApiSpecs(ApiHostFixture fixture) : IClassFixture<ApiHost
     /// <summary>A model whose pair on <paramref name="host"/> lives in the same shard as <paramref name="model"/>'s (the host runs the default sharding).</summary>
     private static string ShardMateOf(string model, string host)
     {
-        var shards = new ProviderMessageExtractor(new KeepAliveShardingSettings().MaxShards);
-        string ShardOf(string name) => shards.ShardId(ProviderKey.From(name, host).EntityId, null);
+        var shards = new PairMessageExtractor(new KeepAliveShardingSettings().MaxShards);
+        string ShardOf(string name) => shards.ShardId(PairKey.From(name, host).EntityId, null);
         return Enumerable.Range(1, 10_000).Select(i => $"{model}-shard-mate-{i}").First(mate => ShardOf(mate) == ShardOf(model));
     }
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 using KeepAlive.Actors.Tests.Fixtures;
 using KeepAlive.Host.Api;
@@ -90,7 +90,7 @@ public sealed class UsageBurstSpecs(RedisServerFixture redis, ITestOutputHelper 
 
     private sealed record Usage(string model_name, string host, string keep_alive)
     {
-        public ProviderKey Pair => ProviderKey.From(model_name, host);
+        public PairKey Pair => PairKey.From(model_name, host);
     }
 
     /// <param name="Accepted">Every usage of a batch answered 202.</param>
@@ -204,7 +204,7 @@ public sealed class UsageBurstSpecs(RedisServerFixture redis, ITestOutputHelper 
     {
         var listing = await (await host.Http.GetAsync("/api/providers")).JsonAsync();
         return listing.GetProperty("providers").EnumerateArray()
-            .Select(pair => ProviderKey.From(pair.Text("model")!, pair.Text("host")!).EntityId)
+            .Select(pair => PairKey.From(pair.Text("model")!, pair.Text("host")!).EntityId)
             .ToHashSet();
     }
 

@@ -1,14 +1,14 @@
 using Akka.Actor;
 using Akka.Cluster;
 using KeepAlive.Actors.Config;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 using KeepAlive.Actors.Tests.Fixtures;
 using StackExchange.Redis;
 using Xunit;
 using Xunit.Abstractions;
 using static KeepAlive.Testing.TestProviders;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
 namespace KeepAlive.Actors.Tests.Clustering;
 
@@ -62,7 +62,7 @@ public sealed class ClusterSpecs : ModelServerSpecs
     private readonly string _prefix = RedisServerFixture.NewKeyPrefix();
     private readonly List<KeepAliveTestNode> _nodes = [];
     private ConnectionMultiplexer _redis = null!;
-    private IReadOnlyList<ProviderKey> _pairs = [];
+    private IReadOnlyList<PairKey> _pairs = [];
     private ProviderCatalog _catalog = ProviderCatalog.Empty;
 
     public ClusterSpecs(RedisServerFixture redisServer, ITestOutputHelper output)
@@ -217,13 +217,13 @@ public sealed class ClusterSpecs : ModelServerSpecs
     private void Register(params KeepAliveTestNode[] nodes)
     {
         for (var i = 0; i < _pairs.Count; i++)
-            nodes[i % nodes.Length].Providers.Tell(new RecordUsage(_pairs[i], "5s"));
+            nodes[i % nodes.Length].Pairs.Tell(new RecordUsage(_pairs[i], "5s"));
     }
 
-    private async Task<Dictionary<ProviderKey, string>> OwnersAsync(KeepAliveTestNode via) =>
+    private async Task<Dictionary<PairKey, string>> OwnersAsync(KeepAliveTestNode via) =>
         (await Task.WhenAll(_pairs.Select(p => via.StatusAsync(p)))).ToDictionary(s => s.Pair, s => s.Node);
 
-    private async Task<TimeSpan> WaitUntilLivingOnAsync(IReadOnlyList<ProviderKey> pairs, KeepAliveTestNode[] nodes, TimeSpan bound)
+    private async Task<TimeSpan> WaitUntilLivingOnAsync(IReadOnlyList<PairKey> pairs, KeepAliveTestNode[] nodes, TimeSpan bound)
     {
         var started = DateTimeOffset.UtcNow;
         var wanted = pairs.Select(p => p.EntityId).ToHashSet();
@@ -248,7 +248,7 @@ public sealed class ClusterSpecs : ModelServerSpecs
     /// Between <paramref name="from"/> and <paramref name="to"/>, no pair is pinged twice within one interval
     /// (a second pinger would) and none waits much longer than one interval (a lost pair would).
     /// </summary>
-    private void AssertOnePingPerInterval(IEnumerable<ProviderKey> pairs, DateTimeOffset from, DateTimeOffset to, TimeSpan? allowedGap = null)
+    private void AssertOnePingPerInterval(IEnumerable<PairKey> pairs, DateTimeOffset from, DateTimeOffset to, TimeSpan? allowedGap = null)
     {
         var longest = (allowedGap ?? TimeSpan.Zero) > KeepAlive + Slack ? allowedGap!.Value : KeepAlive + TimeSpan.FromSeconds(1.2) + Slack;
         var byModel = Server.Requests.Where(r => r.Model is not null).ToLookup(r => r.Model!, r => r.ReceivedAt);

@@ -1,10 +1,10 @@
 using Akka.Actor;
 using Akka.Cluster;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
 using Xunit.Abstractions;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
 namespace KeepAlive.Actors.Tests.Clustering;
 
@@ -27,8 +27,8 @@ public sealed class KeepAliveRoleSpecs(ITestOutputHelper output)
             Patience, "both members up");
 
         // Enough pairs that, without the role, some would land on each node's shards.
-        var pairs = Enumerable.Range(0, 40).Select(i => ProviderKey.From($"model-{i}", "http://127.0.0.1:9")).ToList();
-        foreach (var pair in pairs) apiOnly.Providers.Tell(new RecordUsage(pair, "1h"));
+        var pairs = Enumerable.Range(0, 40).Select(i => PairKey.From($"model-{i}", "http://127.0.0.1:9")).ToList();
+        foreach (var pair in pairs) apiOnly.Pairs.Tell(new RecordUsage(pair, "1h"));
 
         var statuses = await Eventually.ValueAsync(() => apiOnly.StatusOfAllAsync(pairs), all => all.All(s => s.KeepAliveSeconds == 3600), Patience);
         Assert.All(statuses, status => Assert.Equal(hosting.Address.ToString(), status.Node));

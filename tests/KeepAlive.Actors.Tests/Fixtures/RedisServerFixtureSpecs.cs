@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 using StackExchange.Redis;
 using Xunit;
@@ -15,7 +15,7 @@ public sealed class RedisServerFixtureSpecs(RedisServerFixture redis)
         var port = redis.Port;
         await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},asyncTimeout=1000");
         var store = new RedisScheduleStore(connection, RedisServerFixture.NewKeyPrefix());
-        var pair = ProviderKey.From("m", "http://h");
+        var pair = PairKey.From("m", "http://h");
         ScheduleChange[] batch = [new ScheduleChange.Upsert(pair, 60, DateTimeOffset.UnixEpoch.AddDays(30_000))];
 
         await redis.StopAsync();

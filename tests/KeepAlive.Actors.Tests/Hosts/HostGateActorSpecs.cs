@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit;
 using KeepAlive.Actors.Hosts;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
 using Xunit.Abstractions;
@@ -13,8 +13,8 @@ namespace KeepAlive.Actors.Tests.Hosts;
 public sealed class HostGateActorSpecs : VirtualTimeSpecs
 {
     private const string Host = "http://127.0.0.1:7000";
-    private static readonly ProviderKey Gemma = ProviderKey.From("gemma", Host);
-    private static readonly ProviderKey Qwen = ProviderKey.From("qwen", Host);
+    private static readonly PairKey Gemma = PairKey.From("gemma", Host);
+    private static readonly PairKey Qwen = PairKey.From("qwen", Host);
 
     private readonly KeepAliveSettings _settings = new() { PingTimeout = TimeSpan.FromSeconds(60), StaleRequestTimeout = TimeSpan.FromMinutes(15) };
     private readonly IActorRef _gate;

@@ -3,7 +3,7 @@ using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Event;
 using Akka.Hosting.Logging;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Host.Config;
 using Microsoft.Extensions.Logging;
 using Xunit;
@@ -49,14 +49,14 @@ public sealed class CategorizedLoggerSpecs : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_pairs_shared_logger_writes_under_ProviderActor_and_a_cause_comes_as_the_exception()
+    public async Task The_pairs_shared_logger_writes_under_PairActor_and_a_cause_comes_as_the_exception()
     {
-        var pairs = Akka.Event.Logging.GetLogger(_system, typeof(ProviderActor));
+        var pairs = Akka.Event.Logging.GetLogger(_system, typeof(PairActor));
 
         pairs.Warning(new InvalidOperationException("boom"), "[keep-alive] {Pair} is not pinged: {Problem}", "m|h", "no provider");
 
         var entry = await _entries.SingleAsync(entry => entry.Message.Contains("is not pinged"));
-        Assert.Equal("KeepAlive.Actors.Providers.ProviderActor", entry.Category);
+        Assert.Equal("KeepAlive.Actors.Pairs.PairActor", entry.Category);
         Assert.Equal(MelLogLevel.Warning, entry.Level);
         Assert.Equal("[keep-alive] m|h is not pinged: no provider", entry.Message);
         Assert.Equal("boom", entry.Exception?.Message);
@@ -75,7 +75,7 @@ public sealed class CategorizedLoggerSpecs : IAsyncLifetime
     [Fact]
     public async Task An_event_below_its_categorys_level_is_not_written()
     {
-        var pairs = Akka.Event.Logging.GetLogger(_system, typeof(ProviderActor));
+        var pairs = Akka.Event.Logging.GetLogger(_system, typeof(PairActor));
 
         pairs.Debug("[keep-alive] routine {Step}", "debug");
         pairs.Info("[keep-alive] visible {Step}", "info");
@@ -89,9 +89,9 @@ public sealed class CategorizedLoggerSpecs : IAsyncLifetime
     {
         var line = OneLineConsoleFormatter.Line(
             new DateTimeOffset(2026, 12, 2, 19, 55, 44, 756, TimeSpan.Zero), MelLogLevel.Information,
-            "KeepAlive.Actors.Providers.ProviderActor", "[keep-alive] pinging demo/gemma at http://127.0.0.1:7000 (ollama)");
+            "KeepAlive.Actors.Pairs.PairActor", "[keep-alive] pinging demo/gemma at http://127.0.0.1:7000 (ollama)");
 
-        Assert.Equal("19:55:44.756 info ProviderActor: [keep-alive] pinging demo/gemma at http://127.0.0.1:7000 (ollama)", line);
+        Assert.Equal("19:55:44.756 info PairActor: [keep-alive] pinging demo/gemma at http://127.0.0.1:7000 (ollama)", line);
     }
 
     private sealed class Talker : ReceiveActor

@@ -22,7 +22,7 @@ public sealed partial class HostConsoleSpecs(ITestOutputHelper output)
         var lines = host.Output;
         Assert.All(lines, line => Assert.Matches(OneLine(), line));
         Assert.DoesNotContain(lines, line => line.Contains("[Thread ") || line.Contains("akka.tcp://") || line.Contains("%7C"));
-        Assert.Contains(lines, line => Regex.IsMatch(line, @" dbug ProviderActor: \[keep-alive\] pinging demo/"));
+        Assert.Contains(lines, line => Regex.IsMatch(line, @" dbug PairActor: \[keep-alive\] pinging demo/"));
         var startUp = lines.TakeWhile(line => !line.Contains("[keep-alive] pinging"))
             .Where(line => !line.Contains("[keep-alive]") && !line.Contains(" Lifetime: "));
         Assert.True(startUp.Count() <= 3, $"Akka start-up lines: {string.Join('\n', startUp)}");

@@ -1,13 +1,13 @@
 using System.Globalization;
 using Akka.Actor;
 using KeepAlive.Actors.Config;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 using KeepAlive.Actors.Tests.Fixtures;
 using StackExchange.Redis;
 using Xunit;
 using Xunit.Abstractions;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 using static KeepAlive.Testing.TestProviders;
 
 namespace KeepAlive.Actors.Tests.Router;
@@ -45,8 +45,8 @@ public sealed class RouterBesideSpecs(RedisServerFixture redis, ITestOutputHelpe
     {
         await using var connection = await redis.ConnectAsync();
         await using var node = await StartNode(connection, new SchedulerSettings { FlushInterval = TimeSpan.FromMilliseconds(200) });
-        var pair = ProviderKey.From(Model, Server.Host);
-        node.Providers.Tell(new RecordUsage(pair, "5s"));
+        var pair = PairKey.From(Model, Server.Host);
+        node.Pairs.Tell(new RecordUsage(pair, "5s"));
         await Server.WaitForRequestsAsync(r => r.Model == Model, 1, Generous);
         // A moment when nothing of the pair's own waits to be written and its next ping (and write) is seconds away:
         // a change of its own still waiting would rightly win over the router's.
@@ -72,8 +72,8 @@ public sealed class RouterBesideSpecs(RedisServerFixture redis, ITestOutputHelpe
         await using var connection = await redis.ConnectAsync();
         await using var node = await StartNode(connection,
             new SchedulerSettings { FlushInterval = TimeSpan.FromMilliseconds(200), SweepInterval = TimeSpan.FromSeconds(1) });
-        var pair = ProviderKey.From(Model, Server.Host);
-        node.Providers.Tell(new RecordUsage(pair, "1h"));
+        var pair = PairKey.From(Model, Server.Host);
+        node.Pairs.Tell(new RecordUsage(pair, "1h"));
         await Eventually.HoldsAsync(async () => (await node.StatusAsync(pair)).NextWakeUp is not null && (await node.SchedulerStatusAsync()).PendingWrites == 0, Generous);
 
         var routerWakeUp = DateTimeOffset.UtcNow.AddSeconds(3);
@@ -91,7 +91,7 @@ public sealed class RouterBesideSpecs(RedisServerFixture redis, ITestOutputHelpe
         await using var connection = await redis.ConnectAsync();
         await using var node = await StartNode(connection,
             new SchedulerSettings { FlushInterval = TimeSpan.FromMilliseconds(200), SweepInterval = TimeSpan.FromSeconds(1) });
-        var (off, noHash, kept) = (ProviderKey.From("off-model", "http://h1"), ProviderKey.From("gone-model", "http://h2"), ProviderKey.From(Model, Server.Host));
+        var (off, noHash, kept) = (PairKey.From("off-model", "http://h1"), PairKey.From("gone-model", "http://h2"), PairKey.From(Model, Server.Host));
         var soon = DateTimeOffset.UtcNow.AddSeconds(1);
         // The router's record_usage of a provider whose keep_alive is off writes 0; a member can outlive its hash.
         await RouterRecordUsageAsync(off, seconds: 0, soon);
@@ -110,7 +110,7 @@ public sealed class RouterBesideSpecs(RedisServerFixture redis, ITestOutputHelpe
     private string NextWakeUpKey => $"{_prefix}:providers:next_wakeup";
 
     /// <summary>The router's <c>KeepAliveMonitor.record_usage</c>: HSET of the hash, ZADD of the wake-up, SADD of the host, in one transaction.</summary>
-    private async Task RouterRecordUsageAsync(ProviderKey pair, long seconds, DateTimeOffset wakeUp)
+    private async Task RouterRecordUsageAsync(PairKey pair, long seconds, DateTimeOffset wakeUp)
     {
         var transaction = Raw.CreateTransaction();
         _ = transaction.HashSetAsync($"{_prefix}:provider:{pair.Model}:{pair.Host}",

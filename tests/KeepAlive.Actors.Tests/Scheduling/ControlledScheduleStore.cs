@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 
 namespace KeepAlive.Actors.Tests.Scheduling;
@@ -30,7 +30,7 @@ internal sealed class ControlledScheduleStore : IScheduleStore
     public IReadOnlyList<string> BadData { get; set; } = [];
 
     /// <summary>Left-over members every due read reports, as if their hash were gone or said off.</summary>
-    public IReadOnlyList<(ProviderKey Pair, string Why)> LeftOver { get; set; } = [];
+    public IReadOnlyList<(PairKey Pair, string Why)> LeftOver { get; set; } = [];
 
     /// <summary>How many of the next due reads fail, as they do while the store is unreachable.</summary>
     public int FailingDueReads { get; set; }
@@ -48,7 +48,7 @@ internal sealed class ControlledScheduleStore : IScheduleStore
         return HoldWrites is { } hold ? hold.Task : Inner.ApplyAsync(batch);
     }
 
-    public Task<LoadedSchedule> LoadAsync(ProviderKey pair)
+    public Task<LoadedSchedule> LoadAsync(PairKey pair)
     {
         if (FailingLoads <= 0) return Inner.LoadAsync(pair);
         FailingLoads--;

@@ -1,4 +1,4 @@
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 using Xunit;
 
@@ -16,7 +16,7 @@ public sealed class InMemoryScheduleStoreSpecs
         {
             for (var index = 0; index < 250; index++)
             {
-                var pair = ProviderKey.From($"model-{writer}", $"http://h{index}");
+                var pair = PairKey.From($"model-{writer}", $"http://h{index}");
                 await store.ApplyAsync([new ScheduleChange.Upsert(pair, 60, Now.AddSeconds(-index))]);
                 await store.LoadAsync(pair);
                 await store.ReadDueAsync(Now, null, 50);
@@ -25,7 +25,7 @@ public sealed class InMemoryScheduleStoreSpecs
 
         await Task.WhenAll(writers);
 
-        var due = new List<ProviderKey>();
+        var due = new List<PairKey>();
         for (var page = await store.ReadDueAsync(Now, null, 300); ; page = await store.ReadDueAsync(Now, page.Next, 300))
         {
             due.AddRange(page.Due.Select(stored => stored.Pair));

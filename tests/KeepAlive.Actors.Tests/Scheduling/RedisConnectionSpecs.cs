@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 using Microsoft.Extensions.Logging;
 using Xunit;
@@ -21,7 +21,7 @@ public sealed class RedisConnectionSpecs
             $"127.0.0.1:{port},password={Password},connectTimeout=300,asyncTimeout=300,syncTimeout=300", log);
         var store = new RedisScheduleStore(redis, "keepalive");
         var failure = await Assert.ThrowsAnyAsync<Exception>(() =>
-            store.ApplyAsync([new ScheduleChange.Upsert(ProviderKey.From("m", "http://h"), 60, DateTimeOffset.UtcNow.AddMinutes(1))]));
+            store.ApplyAsync([new ScheduleChange.Upsert(PairKey.From("m", "http://h"), 60, DateTimeOffset.UtcNow.AddMinutes(1))]));
 
         Assert.False(redis.IsConnected);
         Assert.Contains(log.Lines, line => line.Contains("not reachable yet"));

@@ -3,14 +3,14 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using KeepAlive.Actors.Config;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 using KeepAlive.Actors.Tests.Fixtures;
 using StackExchange.Redis;
 using Xunit;
 using Xunit.Abstractions;
 using static KeepAlive.Testing.TestProviders;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
 namespace KeepAlive.Actors.Tests.Scheduling;
 
@@ -51,7 +51,7 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis, ITestOutp
         var before = await RedisServer.CommandCallsAsync(_raw);
 
         var telling = Stopwatch.StartNew();
-        for (var usage = 0; usage < 10_000; usage++) node.Providers.Tell(new RecordUsage(model, host, "1h"));
+        for (var usage = 0; usage < 10_000; usage++) node.Pairs.Tell(new RecordUsage(model, host, "1h"));
         Assert.True(telling.Elapsed < TimeSpan.FromSeconds(1), $"telling took {telling.Elapsed}");
         var lastUsage = DateTimeOffset.UtcNow;
 
@@ -82,12 +82,12 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis, ITestOutp
             FlushInterval = TimeSpan.FromSeconds(3),
             SweepInterval = TimeSpan.FromMilliseconds(300),
         }, new KeepAliveSettings { PingTimeout = TimeSpan.FromSeconds(5), UnregisteredLinger = linger });
-        var (gone, kept) = (ProviderKey.From("gemma", "http://h1"), ProviderKey.From("gemma", "http://h2"));
-        node.Providers.Tell(new RecordUsage(gone, "1s"));
-        node.Providers.Tell(new RecordUsage(kept, "1s"));
+        var (gone, kept) = (PairKey.From("gemma", "http://h1"), PairKey.From("gemma", "http://h2"));
+        node.Pairs.Tell(new RecordUsage(gone, "1s"));
+        node.Pairs.Tell(new RecordUsage(kept, "1s"));
         await Eventually.HoldsAsync(async () => await Raw.SortedSetLengthAsync(NextWakeUpKey) == 2, Generous);
 
-        node.Providers.Tell(new Unregister(gone));
+        node.Pairs.Tell(new Unregister(gone));
 
         await Eventually.HoldsAsync(async () => !await Raw.KeyExistsAsync($"{_prefix}:provider:gemma:http://h1"), Generous);
         var sweepsAtRemoval = (await node.SweeperStatusAsync()).DueSweepsCompleted;
@@ -107,16 +107,16 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis, ITestOutp
         await using var node = await StartNode(connection, new SchedulerSettings { FlushInterval = TimeSpan.FromMilliseconds(200) },
             Provider("gemma"));
         var logs = CollectLogs(node);
-        var (pinged, changed, added) = (ProviderKey.From("gemma", Server.Host), ProviderKey.From("llama", "http://h1"), ProviderKey.From("qwen", "http://h2"));
-        node.Providers.Tell(new RecordUsage(pinged, "1s"));
-        node.Providers.Tell(new RecordUsage(changed, "1h"));
+        var (pinged, changed, added) = (PairKey.From("gemma", Server.Host), PairKey.From("llama", "http://h1"), PairKey.From("qwen", "http://h2"));
+        node.Pairs.Tell(new RecordUsage(pinged, "1s"));
+        node.Pairs.Tell(new RecordUsage(changed, "1h"));
         await Eventually.HoldsAsync(async () => await KeepAliveSecondsAsync(changed) == "3600" && await KeepAliveSecondsAsync(pinged) == "1", Generous);
 
         await redis.ShutdownSavingDataAsync();
         try
         {
-            node.Providers.Tell(new RecordUsage(changed, "2h"));
-            node.Providers.Tell(new RecordUsage(added, "1h"));
+            node.Pairs.Tell(new RecordUsage(changed, "2h"));
+            node.Pairs.Tell(new RecordUsage(added, "1h"));
 
             var down = await Eventually.ValueAsync(() => node.SchedulerStatusAsync(), status => status.StoreUnreachable && status.PendingWrites >= 2, Generous);
             Assert.InRange(down.PendingWrites, 2, 3);
@@ -142,12 +142,12 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis, ITestOutp
     {
         await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},asyncTimeout=1000");
         await using var node = await StartNode(connection, new SchedulerSettings { FlushInterval = TimeSpan.FromMilliseconds(200) });
-        var (before, during) = (ProviderKey.From("llama", "http://h1"), ProviderKey.From("qwen", "http://h2"));
-        node.Providers.Tell(new RecordUsage(before, "1h"));
+        var (before, during) = (PairKey.From("llama", "http://h1"), PairKey.From("qwen", "http://h2"));
+        node.Pairs.Tell(new RecordUsage(before, "1h"));
         await Eventually.HoldsAsync(async () => await KeepAliveSecondsAsync(before) == "3600", Generous);
 
         await redis.StopAsync();
-        node.Providers.Tell(new RecordUsage(during, "1h"));
+        node.Pairs.Tell(new RecordUsage(during, "1h"));
         await Eventually.ValueAsync(() => node.SchedulerStatusAsync(), status => status.StoreUnreachable, Generous);
         await redis.RestartAsync();
 
@@ -163,12 +163,12 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis, ITestOutp
         await using var connection = await redis.ConnectAsync();
         // A sweep interval longer than the test: only the sweep at start can wake the stored pairs.
         var settings = new SchedulerSettings { FlushInterval = TimeSpan.FromMilliseconds(200), SweepInterval = TimeSpan.FromMinutes(5), SweepPageSize = 2 };
-        var (overdue, future, adopted) = (ProviderKey.From("gemma", Server.Host), ProviderKey.From("llama", Server.Host), ProviderKey.From("qwen", Server.Host));
+        var (overdue, future, adopted) = (PairKey.From("gemma", Server.Host), PairKey.From("llama", Server.Host), PairKey.From("qwen", Server.Host));
         var providers = new[] { Provider("gemma"), Provider("llama"), Provider("qwen") };
         await using (var first = await StartNode(connection, settings, providers))
         {
-            first.Providers.Tell(new RecordUsage(overdue, "2s"));
-            first.Providers.Tell(new RecordUsage(future, "1h"));
+            first.Pairs.Tell(new RecordUsage(overdue, "2s"));
+            first.Pairs.Tell(new RecordUsage(future, "1h"));
             await Eventually.HoldsAsync(async () => await Raw.SortedSetLengthAsync(NextWakeUpKey) == 2, Generous);
         }
         var futureScore = await Raw.SortedSetScoreAsync(NextWakeUpKey, future.EntityId);
@@ -213,7 +213,7 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis, ITestOutp
 
     private ProviderConfig Provider(string model) => TestProviders.Provider("vllm", Server.Host, model, keepAlive: "1s");
 
-    private async Task<string?> KeepAliveSecondsAsync(ProviderKey pair) =>
+    private async Task<string?> KeepAliveSecondsAsync(PairKey pair) =>
         await Raw.HashGetAsync($"{_prefix}:provider:{pair.Model}:{pair.Host}", "keep_alive_seconds");
 
     /// <summary>Log events of the node from now on.</summary>

@@ -1,5 +1,5 @@
 using System.Globalization;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 using KeepAlive.Actors.Tests.Fixtures;
 using StackExchange.Redis;
@@ -16,7 +16,7 @@ public sealed class RedisScheduleStoreSpecs(RedisServerFixture redis) : IAsyncLi
 {
     private static readonly DateTimeOffset Now = new(2030, 1, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly long NowSeconds = Now.ToUnixTimeSeconds();
-    private static readonly ProviderKey Llama = ProviderKey.From("llama3:8b", "http://10.0.0.5:11434");
+    private static readonly PairKey Llama = PairKey.From("llama3:8b", "http://10.0.0.5:11434");
 
     private readonly string _prefix = RedisServerFixture.NewKeyPrefix();
     private ConnectionMultiplexer _connection = null!;
@@ -71,7 +71,7 @@ public sealed class RedisScheduleStoreSpecs(RedisServerFixture redis) : IAsyncLi
     [Fact]
     public async Task Remove_deletes_the_hash_the_member_and_the_host()
     {
-        var other = ProviderKey.From("llama3:8b", "http://10.0.0.6:11434");
+        var other = PairKey.From("llama3:8b", "http://10.0.0.6:11434");
         await _store.ApplyAsync([new ScheduleChange.Upsert(Llama, 120, Now), new ScheduleChange.Upsert(other, 120, Now)]);
 
         await _store.ApplyAsync([new ScheduleChange.Remove(Llama)]);
@@ -84,7 +84,7 @@ public sealed class RedisScheduleStoreSpecs(RedisServerFixture redis) : IAsyncLi
     [Fact]
     public async Task Due_read_skips_unusable_members_and_names_them_without_stopping()
     {
-        var good = Enumerable.Range(0, 5).Select(index => ProviderKey.From("m", $"http://h{index}")).ToList();
+        var good = Enumerable.Range(0, 5).Select(index => PairKey.From("m", $"http://h{index}")).ToList();
         await _store.ApplyAsync(good.Select(pair => (ScheduleChange)new ScheduleChange.Upsert(pair, 60, Now.AddSeconds(-10))).ToList());
         await Raw.SortedSetAddAsync(NextWakeUpKey,
         [
@@ -114,7 +114,7 @@ public sealed class RedisScheduleStoreSpecs(RedisServerFixture redis) : IAsyncLi
 
         Assert.Empty((await ReadAllDueAsync(Now, pageSize: 1)).Due);
         Assert.Equal(members, (await ReadAllDueAsync(Now.AddSeconds(1), pageSize: 1)).Due.Select(pair => pair.EntityId));
-        Assert.Equal(Now.AddSeconds(1), (await _store.LoadAsync(ProviderKey.From("m", "http://fraction0"))).Schedule?.NextWakeUp);
+        Assert.Equal(Now.AddSeconds(1), (await _store.LoadAsync(PairKey.From("m", "http://fraction0"))).Schedule?.NextWakeUp);
     }
 
     [Theory]
@@ -129,7 +129,7 @@ public sealed class RedisScheduleStoreSpecs(RedisServerFixture redis) : IAsyncLi
     [InlineData("member without hash", false)]
     public async Task Load_reports_bad_data_by_key_and_other_pairs_still_load(string badData, bool namesTheHash)
     {
-        var bad = ProviderKey.From("m", "http://bad");
+        var bad = PairKey.From("m", "http://bad");
         var (hashKey, member) = ($"{_prefix}:provider:m:http://bad", "m|http://bad");
         await WriteAsync(badData, hashKey, member);
         await _store.ApplyAsync([new ScheduleChange.Upsert(Llama, 120, Now)]);
@@ -144,7 +144,7 @@ public sealed class RedisScheduleStoreSpecs(RedisServerFixture redis) : IAsyncLi
     [Fact]
     public async Task Clear_deletes_the_schema_of_its_prefix_and_leaves_other_keys_alone()
     {
-        var pairs = Enumerable.Range(0, 1_200).Select(index => ProviderKey.From($"model-{index % 3}", $"http://h{index}")).ToList();
+        var pairs = Enumerable.Range(0, 1_200).Select(index => PairKey.From($"model-{index % 3}", $"http://h{index}")).ToList();
         await _store.ApplyAsync(pairs.Select(pair => (ScheduleChange)new ScheduleChange.Upsert(pair, 60, Now)).ToList());
         var neighbour = new RedisScheduleStore(_connection, $"{_prefix}-neighbour");
         await neighbour.ApplyAsync([new ScheduleChange.Upsert(Llama, 60, Now)]);
@@ -176,7 +176,7 @@ public sealed class RedisScheduleStoreSpecs(RedisServerFixture redis) : IAsyncLi
     [Fact]
     public async Task One_apply_of_500_changes_is_one_pipelined_batch_of_writes()
     {
-        var pairs = Enumerable.Range(0, 500).Select(index => ProviderKey.From($"model-{index % 5}", $"http://h{index}")).ToList();
+        var pairs = Enumerable.Range(0, 500).Select(index => PairKey.From($"model-{index % 5}", $"http://h{index}")).ToList();
         await _store.ApplyAsync(pairs.Skip(400).Select(pair => (ScheduleChange)new ScheduleChange.Upsert(pair, 60, Now)).ToList());
         List<ScheduleChange> changes =
         [
@@ -201,7 +201,7 @@ public sealed class RedisScheduleStoreSpecs(RedisServerFixture redis) : IAsyncLi
     public async Task Paging_through_an_unchanged_set_reads_one_bounded_range_per_page()
     {
         await _store.ApplyAsync(Enumerable.Range(0, 2_500)
-            .Select(index => (ScheduleChange)new ScheduleChange.Upsert(ProviderKey.From("m", $"http://h{index}"), 60, Now.AddSeconds(-(index % 4))))
+            .Select(index => (ScheduleChange)new ScheduleChange.Upsert(PairKey.From("m", $"http://h{index}"), 60, Now.AddSeconds(-(index % 4))))
             .ToList());
         await ResetStatsAsync();
 
@@ -253,9 +253,9 @@ public sealed class RedisScheduleStoreSpecs(RedisServerFixture redis) : IAsyncLi
         }
     }
 
-    private async Task<(List<ProviderKey> Due, List<string> Problems)> ReadAllDueAsync(DateTimeOffset upTo, int pageSize)
+    private async Task<(List<PairKey> Due, List<string> Problems)> ReadAllDueAsync(DateTimeOffset upTo, int pageSize)
     {
-        var (due, problems) = (new List<ProviderKey>(), new List<string>());
+        var (due, problems) = (new List<PairKey>(), new List<string>());
         DueCursor? cursor = null;
         do
         {

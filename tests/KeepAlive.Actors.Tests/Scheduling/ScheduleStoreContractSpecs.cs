@@ -1,4 +1,4 @@
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 using Xunit;
 
@@ -9,8 +9,8 @@ public abstract class ScheduleStoreContractSpecs : IAsyncLifetime
 {
     protected static readonly DateTimeOffset Now = new(2030, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private static readonly ProviderKey Gemma = ProviderKey.From("google/gemma-3-12b-it", "http://10.0.0.5:7000");
-    private static readonly ProviderKey GemmaElsewhere = ProviderKey.From("google/gemma-3-12b-it", "http://10.0.0.6:7000");
+    private static readonly PairKey Gemma = PairKey.From("google/gemma-3-12b-it", "http://10.0.0.5:7000");
+    private static readonly PairKey GemmaElsewhere = PairKey.From("google/gemma-3-12b-it", "http://10.0.0.6:7000");
 
     protected IScheduleStore Store { get; private set; } = null!;
 
@@ -104,8 +104,8 @@ public abstract class ScheduleStoreContractSpecs : IAsyncLifetime
     [Fact]
     public async Task Member_is_due_from_the_start_of_its_second()
     {
-        var early = ProviderKey.From("m", "http://early");
-        var late = ProviderKey.From("m", "http://late");
+        var early = PairKey.From("m", "http://early");
+        var late = PairKey.From("m", "http://late");
         await Store.ApplyAsync([new ScheduleChange.Upsert(early, 60, Now), new ScheduleChange.Upsert(late, 60, Now.AddMilliseconds(200))]);
 
         Assert.Equal(new[] { early }, await ReadAllDueAsync(Now.AddMilliseconds(999), pageSize: 10));
@@ -196,18 +196,18 @@ public abstract class ScheduleStoreContractSpecs : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.ReadDueAsync(Now, null, 0));
     }
 
-    private static List<(ProviderKey Pair, DateTimeOffset WakeUp)> Schedule(int count, Func<int, DateTimeOffset> wakeUp) =>
+    private static List<(PairKey Pair, DateTimeOffset WakeUp)> Schedule(int count, Func<int, DateTimeOffset> wakeUp) =>
         Enumerable.Range(0, count)
-            .Select(index => (ProviderKey.From($"model-{index % 7}", $"http://10.0.{index / 250}.{index % 250}:8000"), wakeUp(index)))
+            .Select(index => (PairKey.From($"model-{index % 7}", $"http://10.0.{index / 250}.{index % 250}:8000"), wakeUp(index)))
             .ToList();
 
-    private static ScheduleChange Upsert((ProviderKey Pair, DateTimeOffset WakeUp) entry) =>
+    private static ScheduleChange Upsert((PairKey Pair, DateTimeOffset WakeUp) entry) =>
         new ScheduleChange.Upsert(entry.Pair, 60, entry.WakeUp);
 
     /// <summary>Pages through everything due at <paramref name="upTo"/>, calling <paramref name="betweenPages"/> after each page.</summary>
-    protected async Task<List<ProviderKey>> ReadAllDueAsync(DateTimeOffset upTo, int pageSize, Func<DuePage, Task>? betweenPages = null)
+    protected async Task<List<PairKey>> ReadAllDueAsync(DateTimeOffset upTo, int pageSize, Func<DuePage, Task>? betweenPages = null)
     {
-        var due = new List<ProviderKey>();
+        var due = new List<PairKey>();
         DueCursor? cursor = null;
         for (var pages = 0; ; pages++)
         {
@@ -221,7 +221,7 @@ public abstract class ScheduleStoreContractSpecs : IAsyncLifetime
         }
     }
 
-    private static void AssertEveryOnce(IEnumerable<ProviderKey> expected, IReadOnlyCollection<ProviderKey> actual)
+    private static void AssertEveryOnce(IEnumerable<PairKey> expected, IReadOnlyCollection<PairKey> actual)
     {
         var duplicates = actual.GroupBy(pair => pair).Where(group => group.Count() > 1).Select(group => group.Key).ToList();
         Assert.Empty(duplicates);

@@ -4,19 +4,19 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using Akka.TestKit;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
 using Xunit.Abstractions;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 using static KeepAlive.Actors.Scheduling.SchedulerProtocol;
 using static KeepAlive.Actors.Scheduling.SweeperProtocol;
 
 namespace KeepAlive.Actors.Tests.Scheduling;
 
 /// <summary>
-/// The cluster's sweeper in virtual time, with a store the spec fills and fails, a probe as the provider region that
+/// The cluster's sweeper in virtual time, with a store the spec fills and fails, a probe as the pair region that
 /// confirms what it is handed (or holds the confirmations), and a probe as the node's writer.
 /// </summary>
 public sealed class ScheduleSweeperActorSpecs : VirtualTimeSpecs
@@ -197,7 +197,7 @@ public sealed class ScheduleSweeperActorSpecs : VirtualTimeSpecs
     [Fact]
     public void Left_over_members_are_removed_through_the_nodes_writer_with_one_debug_line_each()
     {
-        var leftOver = ProviderKey.From("off-model", "http://h1");
+        var leftOver = PairKey.From("off-model", "http://h1");
         _store.LeftOver = [(leftOver, "keepalive:provider:off-model:http://h1: keep_alive_seconds is 0 (off)")];
         var debug = CreateTestProbe();
         Sys.EventStream.Subscribe(debug.Ref, typeof(Debug));
@@ -217,7 +217,7 @@ public sealed class ScheduleSweeperActorSpecs : VirtualTimeSpecs
 
     private List<string> Store(string model, int count, DateTimeOffset wakeUp)
     {
-        var pairs = Enumerable.Range(0, count).Select(index => ProviderKey.From($"{model}-{index}", $"http://{model}")).ToList();
+        var pairs = Enumerable.Range(0, count).Select(index => PairKey.From($"{model}-{index}", $"http://{model}")).ToList();
         _store.Inner.ApplyAsync(pairs.Select(pair => (ScheduleChange)new ScheduleChange.Upsert(pair, 60, wakeUp)).ToList()).GetAwaiter().GetResult();
         return pairs.Select(pair => pair.EntityId).ToList();
     }

@@ -3,7 +3,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.TestKit;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
@@ -17,8 +17,8 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
 {
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
-    private static readonly ProviderKey Gemma = ProviderKey.From("gemma", "http://10.0.0.5:7000");
-    private static readonly ProviderKey Llama = ProviderKey.From("llama", "http://10.0.0.6:11434");
+    private static readonly PairKey Gemma = PairKey.From("gemma", "http://10.0.0.5:7000");
+    private static readonly PairKey Llama = PairKey.From("llama", "http://10.0.0.6:11434");
 
     private readonly ControlledScheduleStore _store = new();
     private readonly SettableStanding _standing = new();
@@ -54,7 +54,7 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
         Mirror(scheduler, Upsert(Llama, 60));
         Assert.Empty(_store.Batches);
 
-        Mirror(scheduler, Upsert(ProviderKey.From("qwen", "http://10.0.0.7:8000"), 60));
+        Mirror(scheduler, Upsert(PairKey.From("qwen", "http://10.0.0.7:8000"), 60));
 
         Assert.Equal(3, Assert.Single(_store.Batches).Count);
     }
@@ -252,7 +252,7 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
 
     private static void Mirror(IActorRef scheduler, ScheduleChange change) => scheduler.Tell(new MirrorSchedule(change));
 
-    private ScheduleChange.Upsert Upsert(ProviderKey pair, long seconds) => new(pair, seconds, _wakeUp);
+    private ScheduleChange.Upsert Upsert(PairKey pair, long seconds) => new(pair, seconds, _wakeUp);
 
     private static TaskCompletionSource FailedWrite()
     {
@@ -262,7 +262,7 @@ public sealed class SchedulerActorSpecs : VirtualTimeSpecs
     }
 
     // The in-memory store answers at once.
-    private StoredSchedule? Stored(ProviderKey pair) => _store.Inner.LoadAsync(pair).GetAwaiter().GetResult().Schedule;
+    private StoredSchedule? Stored(PairKey pair) => _store.Inner.LoadAsync(pair).GetAwaiter().GetResult().Schedule;
 
     private SchedulerStatus Status(IActorRef scheduler) =>
         scheduler.Ask<SchedulerStatus>(GetSchedulerStatus.Instance, TimeSpan.FromSeconds(5)).Result;

@@ -1,10 +1,10 @@
 using System.Diagnostics.Metrics;
 using Akka.Actor;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
 using Xunit.Abstractions;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
 namespace KeepAlive.Actors.Tests.Scheduling;
 
@@ -21,9 +21,9 @@ public sealed class StoreBacklogSpecs(ITestOutputHelper output)
         await using var failing = await KeepAliveTestNode.StartAsync(new TestNodeOptions { Store = unreachable, Log = output.Sink() });
         await using var healthy = await KeepAliveTestNode.StartAsync(new TestNodeOptions { Log = output.Sink() });
 
-        failing.Providers.Tell(new RecordUsage(ProviderKey.From("m1", "http://127.0.0.1:9"), "1h"));
-        failing.Providers.Tell(new RecordUsage(ProviderKey.From("m2", "http://127.0.0.1:9"), "1h"));
-        healthy.Providers.Tell(new RecordUsage(ProviderKey.From("m3", "http://127.0.0.1:9"), "1h"));
+        failing.Pairs.Tell(new RecordUsage(PairKey.From("m1", "http://127.0.0.1:9"), "1h"));
+        failing.Pairs.Tell(new RecordUsage(PairKey.From("m2", "http://127.0.0.1:9"), "1h"));
+        healthy.Pairs.Tell(new RecordUsage(PairKey.From("m3", "http://127.0.0.1:9"), "1h"));
         await healthy.WaitForWritesAsync(Patience);
 
         await Eventually.HoldsAsync(() => Gauge("keepalive.store.pending", failing.Address.ToString()) == 2 && Gauge("keepalive.store.lag", failing.Address.ToString()) > 1,

@@ -1,11 +1,11 @@
 using System.Text;
 using Akka.Actor;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Serialization;
 using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
 using static KeepAlive.Actors.Hosts.HostGateProtocol;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
 namespace KeepAlive.Actors.Tests.Serialization;
 
@@ -14,7 +14,7 @@ namespace KeepAlive.Actors.Tests.Serialization;
 /// </summary>
 public sealed class KeepAliveMessageSerializationSpecs(KeepAliveNodeFixture fixture) : IClassFixture<KeepAliveNodeFixture>
 {
-    private static readonly ProviderKey Pair = ProviderKey.From("model: gemma|v2", "http://10.0.0.5:7000/");
+    private static readonly PairKey Pair = PairKey.From("model: gemma|v2", "http://10.0.0.5:7000/");
     private static readonly DateTimeOffset At = new(2026, 11, 27, 17, 30, 1, 250, TimeSpan.Zero);
 
     private Akka.Serialization.Serialization Serialization => fixture.Node.System.Serialization;
@@ -58,7 +58,7 @@ public sealed class KeepAliveMessageSerializationSpecs(KeepAliveNodeFixture fixt
         },
         {
             "p.handed-over",
-            new ScheduleHandedOver(new ProviderStatus(Pair, 300, PairState.BackingOff, At, At.AddMinutes(-1),
+            new ScheduleHandedOver(new PairStatus(Pair, 300, PairState.BackingOff, At, At.AddMinutes(-1),
                 new LastPing(At, false, 503, TimeSpan.FromMilliseconds(40), "HttpStatus: 503"), 1, null, null, "akka.tcp://keepalive@127.0.0.1:4053")),
             """{"predecessor":{"pair":{"model":"model: gemma|v2","host":"http://10.0.0.5:7000/"},"keepAliveSeconds":300,"state":"BackingOff","nextWakeUp":"2026-11-27T17:30:01.25+00:00","lastUsage":"2026-11-27T17:29:01.25+00:00","lastPing":{"at":"2026-11-27T17:30:01.25+00:00","succeeded":false,"statusCode":503,"latency":"00:00:00.0400000","failure":"HttpStatus: 503"},"consecutiveFailures":1,"lastSkip":null,"reason":null,"node":"akka.tcp://keepalive@127.0.0.1:4053"}}"""
         },
@@ -69,7 +69,7 @@ public sealed class KeepAliveMessageSerializationSpecs(KeepAliveNodeFixture fixt
         },
         {
             "p.get-status",
-            new GetProviderStatus(Pair),
+            new GetPairStatus(Pair),
             """{"pair":{"model":"model: gemma|v2","host":"http://10.0.0.5:7000/"}}"""
         },
         {
@@ -84,13 +84,13 @@ public sealed class KeepAliveMessageSerializationSpecs(KeepAliveNodeFixture fixt
         },
         {
             "p.status",
-            new ProviderStatus(Pair, 300, PairState.BackingOff, At, At.AddMinutes(-1),
+            new PairStatus(Pair, 300, PairState.BackingOff, At, At.AddMinutes(-1),
                 new LastPing(At, true, 200, TimeSpan.FromMilliseconds(12), null), 2, "host busy with llama", null, "akka.tcp://keepalive@127.0.0.1:4053"),
             """{"pair":{"model":"model: gemma|v2","host":"http://10.0.0.5:7000/"},"keepAliveSeconds":300,"state":"BackingOff","nextWakeUp":"2026-11-27T17:30:01.25+00:00","lastUsage":"2026-11-27T17:29:01.25+00:00","lastPing":{"at":"2026-11-27T17:30:01.25+00:00","succeeded":true,"statusCode":200,"latency":"00:00:00.0120000","failure":null},"consecutiveFailures":2,"lastSkip":"host busy with llama","reason":null,"node":"akka.tcp://keepalive@127.0.0.1:4053"}"""
         },
         {
             "p.status",
-            new ProviderStatus(Pair, 0, PairState.Off, null, null, null, 0, null, "keep_alive is off", "akka://keepalive"),
+            new PairStatus(Pair, 0, PairState.Off, null, null, null, 0, null, "keep_alive is off", "akka://keepalive"),
             """{"pair":{"model":"model: gemma|v2","host":"http://10.0.0.5:7000/"},"keepAliveSeconds":0,"state":"Off","nextWakeUp":null,"lastUsage":null,"lastPing":null,"consecutiveFailures":0,"lastSkip":null,"reason":"keep_alive is off","node":"akka://keepalive"}"""
         },
         {

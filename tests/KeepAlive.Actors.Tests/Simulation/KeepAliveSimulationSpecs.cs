@@ -6,7 +6,7 @@ using Akka.TestKit;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Hosts;
 using KeepAlive.Actors.Pinging;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
@@ -18,7 +18,7 @@ using static KeepAlive.Testing.TestProviders;
 namespace KeepAlive.Actors.Tests.Simulation;
 
 /// <summary>
-/// A day of traffic for 1,200 pairs (1,000, and 200 twins spelt another way), run on the real ProviderActor and HostGateActor in virtual time with the
+/// A day of traffic for 1,200 pairs (1,000, and 200 twins spelt another way), run on the real PairActor and HostGateActor in virtual time with the
 /// library's default settings (the per-pair offset on) and pings that take time, compared ping by ping with
 /// <see cref="ReferenceModel"/>.
 /// </summary>
@@ -73,13 +73,13 @@ public sealed class KeepAliveSimulationSpecs : Akka.TestKit.Xunit2.TestKit
         var scheduler = (TestScheduler)Sys.Scheduler;
         var start = scheduler.Now;
         var pings = scenario.Pairs.ToDictionary(p => p, _ => new List<TimeSpan>());
-        var byKey = scenario.Pairs.ToDictionary(p => ProviderKey.From(p.Model, p.Host));
+        var byKey = scenario.Pairs.ToDictionary(p => PairKey.From(p.Model, p.Host));
 
         var settings = new KeepAliveSettings { MaxIdle = MaxIdle };
         var catalog = new ProviderCatalogHolder(Catalog(
             scenario.Pairs.Where(p => p.Configured).Select(p => Provider("vllm", p.Host, p.Model, keepAlive: p.KeepAlive, id: $"id-{p.Index}"))));
         var gates = Started(Sys.ActorOf(Props.Create(() => new HostGates(settings)).WithDispatcher(CallingThreadDispatcher.Id)));
-        Func<ProviderKey, DateTimeOffset, (bool Fails, TimeSpan Latency)> recordPing = (pair, now) =>
+        Func<PairKey, DateTimeOffset, (bool Fails, TimeSpan Latency)> recordPing = (pair, now) =>
         {
             var simPair = byKey[pair];
             var at = now - start;
@@ -87,10 +87,10 @@ public sealed class KeepAliveSimulationSpecs : Akka.TestKit.Xunit2.TestKit
             return (scenario.IsDown(simPair.Host, at), scenario.LatencyOf(simPair, at));
         };
         var sender = Started(Sys.ActorOf(Props.Create(() => new RecordingPingSender(recordPing)).WithDispatcher(CallingThreadDispatcher.Id)));
-        var deps = new ProviderDependencies(settings, catalog, gates, sender, ActorRefs.Nobody, NoSuccessor.Instance, Log);
+        var deps = new PairDependencies(settings, catalog, gates, sender, ActorRefs.Nobody, NoSuccessor.Instance, Log);
         var providers = byKey.ToDictionary(
             kv => kv.Value,
-            kv => Started(Sys.ActorOf(ProviderActor.Props(kv.Key, deps).WithDispatcher(CallingThreadDispatcher.Id))));
+            kv => Started(Sys.ActorOf(PairActor.Props(kv.Key, deps).WithDispatcher(CallingThreadDispatcher.Id))));
 
         var nextDue = ScheduledWork(scheduler);
         var events = scenario.Events;
@@ -115,7 +115,7 @@ public sealed class KeepAliveSimulationSpecs : Akka.TestKit.Xunit2.TestKit
         switch (outside)
         {
             case SimEvent.Usage usage:
-                providers[usage.Pair].Tell(new ProviderProtocol.RecordUsage(usage.Pair.Model, usage.Pair.Host, usage.Pair.KeepAlive));
+                providers[usage.Pair].Tell(new PairProtocol.RecordUsage(usage.Pair.Model, usage.Pair.Host, usage.Pair.KeepAlive));
                 break;
             case SimEvent.RequestStarted started:
                 gates.Tell(new RequestStarted(started.Host));
@@ -163,7 +163,7 @@ public sealed class KeepAliveSimulationSpecs : Akka.TestKit.Xunit2.TestKit
             var gates = new Dictionary<string, IActorRef>();
             Receive<IWithHost>(message =>
             {
-                var host = ProviderKey.NormalizeHost(message.Host);
+                var host = PairKey.NormalizeHost(message.Host);
                 if (!gates.TryGetValue(host, out var gate))
                 {
                     gate = Context.ActorOf(HostGateActor.Props(host, settings).WithDispatcher(CallingThreadDispatcher.Id));
@@ -178,7 +178,7 @@ public sealed class KeepAliveSimulationSpecs : Akka.TestKit.Xunit2.TestKit
     /// <summary>Answers every ping after its latency in virtual time; <c>ping</c> records it and says how it goes.</summary>
     private sealed class RecordingPingSender : ReceiveActor
     {
-        public RecordingPingSender(Func<ProviderKey, DateTimeOffset, (bool Fails, TimeSpan Latency)> ping)
+        public RecordingPingSender(Func<PairKey, DateTimeOffset, (bool Fails, TimeSpan Latency)> ping)
         {
             Receive<SendPing>(send =>
             {
@@ -197,5 +197,5 @@ internal sealed class NoSuccessor : ISuccessorRegions
 {
     public static readonly NoSuccessor Instance = new();
 
-    public ICanTell? For(ProviderKey pair) => null;
+    public ICanTell? For(PairKey pair) => null;
 }

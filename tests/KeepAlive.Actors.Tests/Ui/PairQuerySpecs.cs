@@ -1,9 +1,9 @@
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Host.Api;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Xunit;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
 namespace KeepAlive.Actors.Tests.Ui;
 
@@ -46,10 +46,10 @@ public sealed class PairQuerySpecs
     {
         var query = Read(new() { ["q"] = " GEMMA " })!;
 
-        Assert.True(query.Matches(ProviderKey.From("google/gemma-3", "http://h1:1"), NodeA));
-        Assert.True(Read(new() { ["q"] = "H1:1" })!.Matches(ProviderKey.From("m", "http://h1:1"), NodeA));
-        Assert.True(Read(new() { ["q"] = "4054" })!.Matches(ProviderKey.From("m", "http://h1:1"), NodeB));
-        Assert.False(query.Matches(ProviderKey.From("llama", "http://h1:1"), NodeA));
+        Assert.True(query.Matches(PairKey.From("google/gemma-3", "http://h1:1"), NodeA));
+        Assert.True(Read(new() { ["q"] = "H1:1" })!.Matches(PairKey.From("m", "http://h1:1"), NodeA));
+        Assert.True(Read(new() { ["q"] = "4054" })!.Matches(PairKey.From("m", "http://h1:1"), NodeB));
+        Assert.False(query.Matches(PairKey.From("llama", "http://h1:1"), NodeA));
     }
 
     [Theory]
@@ -66,7 +66,7 @@ public sealed class PairQuerySpecs
     [Fact]
     public void Pairs_without_a_next_ping_come_last_in_either_order()
     {
-        ProviderStatus[] pairs = [Status("off", next: null), Status("late", next: Now.AddSeconds(30)), Status("soon", next: Now.AddSeconds(5))];
+        PairStatus[] pairs = [Status("off", next: null), Status("late", next: Now.AddSeconds(30)), Status("soon", next: Now.AddSeconds(5))];
 
         Assert.Equal(["soon", "late", "off"], Models(Order(Read(new() { ["sort"] = "next_wake_up" })!, pairs)));
         Assert.Equal(["late", "soon", "off"], Models(Order(Read(new() { ["sort"] = "next_wake_up", ["order"] = "desc" })!, pairs)));
@@ -75,7 +75,7 @@ public sealed class PairQuerySpecs
     [Fact]
     public void Pairs_sort_by_last_ping_failures_state_and_node()
     {
-        ProviderStatus[] pairs =
+        PairStatus[] pairs =
         [
             Status("never", node: NodeB),
             Status("failing", failures: 3, pingedAt: Now.AddSeconds(-1), state: PairState.BackingOff),
@@ -107,15 +107,15 @@ public sealed class PairQuerySpecs
         return query;
     }
 
-    private static IEnumerable<ProviderStatus> Order(PairQuery query, IEnumerable<ProviderStatus> pairs) =>
+    private static IEnumerable<PairStatus> Order(PairQuery query, IEnumerable<PairStatus> pairs) =>
         query.Order(pairs, s => s.Pair, s => s.Node, s => s);
 
-    private static string[] Models(IEnumerable<ProviderStatus> pairs) => pairs.Select(p => p.Pair.Model).ToArray();
+    private static string[] Models(IEnumerable<PairStatus> pairs) => pairs.Select(p => p.Pair.Model).ToArray();
 
-    private static ProviderStatus Status(
+    private static PairStatus Status(
         string model, string host = "http://h:1", string node = NodeA, DateTimeOffset? next = null,
         int failures = 0, DateTimeOffset? pingedAt = null, PairState state = PairState.Scheduled) =>
-        new(ProviderKey.From(model, host), 60, state, next, null,
+        new(PairKey.From(model, host), 60, state, next, null,
             pingedAt is { } at ? new LastPing(at, failures == 0, failures == 0 ? 200 : 503, TimeSpan.FromMilliseconds(10), null) : null,
             failures, null, null, node);
 }

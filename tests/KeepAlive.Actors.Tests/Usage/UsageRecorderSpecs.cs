@@ -2,10 +2,10 @@ using Akka.Actor;
 using Akka.Hosting;
 using Akka.TestKit;
 using KeepAlive.Actors.Hosts;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using Xunit;
 using Xunit.Abstractions;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
 namespace KeepAlive.Actors.Tests.Usage;
 
@@ -94,7 +94,7 @@ public sealed class UsageRecorderSpecs : Akka.TestKit.Xunit2.TestKit
     public async Task Unregister_and_host_requests_go_to_their_regions_asked_with_confirm()
     {
         var recorder = Recorder();
-        var pair = ProviderKey.From("gemma", "http://h");
+        var pair = PairKey.From("gemma", "http://h");
 
         Assert.Equal(new DeliveryOutcome.Taken(1), await recorder.UnregisterAsync(pair));
         Assert.Equal(new DeliveryOutcome.Taken(1), await recorder.RequestStartedAsync("http://h"));
@@ -108,10 +108,10 @@ public sealed class UsageRecorderSpecs : Akka.TestKit.Xunit2.TestKit
     private UsageRecorder Recorder(UsageRecorderSettings? settings = null)
     {
         var registry = new ActorRegistry();
-        registry.Register<ProviderRegion>(_providers);
+        registry.Register<PairRegion>(_providers);
         registry.Register<HostGateRegion>(_hostGates);
         return new UsageRecorder(
-            new RequiredActor<ProviderRegion>(registry), new RequiredActor<HostGateRegion>(registry), (settings ?? new UsageRecorderSettings()).Validate());
+            new RequiredActor<PairRegion>(registry), new RequiredActor<HostGateRegion>(registry), (settings ?? new UsageRecorderSettings()).Validate());
     }
 
     private static RecordUsage Usage(string model) => new(model, "http://h", "1m");

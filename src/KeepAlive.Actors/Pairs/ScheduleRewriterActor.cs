@@ -3,7 +3,7 @@ using Akka.Cluster.Sharding;
 using Akka.Event;
 using KeepAlive.Actors.Scheduling;
 
-namespace KeepAlive.Actors.Providers;
+namespace KeepAlive.Actors.Pairs;
 
 /// <summary>
 /// When the node's schedule store answers again after an outage (<see cref="SchedulerProtocol.StoreReachableAgain"/>,
@@ -13,18 +13,18 @@ namespace KeepAlive.Actors.Providers;
 /// </summary>
 public sealed class ScheduleRewriterActor : ReceiveActor
 {
-    private readonly IActorRef _providers;
+    private readonly IActorRef _pairs;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public ScheduleRewriterActor(IActorRef providers)
+    public ScheduleRewriterActor(IActorRef pairs)
     {
-        _providers = providers;
-        Receive<SchedulerProtocol.StoreReachableAgain>(_ => _providers.Tell(GetShardRegionState.Instance, Self));
+        _pairs = pairs;
+        Receive<SchedulerProtocol.StoreReachableAgain>(_ => _pairs.Tell(GetShardRegionState.Instance, Self));
         Receive<CurrentShardRegionState>(OnLocalPairs);
     }
 
-    /// <param name="providers">This node's provider region.</param>
-    public static Props Props(IActorRef providers) => Akka.Actor.Props.Create(() => new ScheduleRewriterActor(providers));
+    /// <param name="pairs">This node's pair region.</param>
+    public static Props Props(IActorRef pairs) => Akka.Actor.Props.Create(() => new ScheduleRewriterActor(pairs));
 
     protected override void PreStart() => Context.System.EventStream.Subscribe<SchedulerProtocol.StoreReachableAgain>(Self);
 
@@ -35,8 +35,8 @@ public sealed class ScheduleRewriterActor : ReceiveActor
         var pairs = 0;
         foreach (var entityId in state.Shards.SelectMany(shard => shard.EntityIds))
         {
-            if (!ProviderKey.TryParse(entityId, out var pair)) continue;
-            _providers.Tell(new ProviderProtocol.RewriteSchedule(pair), ActorRefs.Nobody);
+            if (!PairKey.TryParse(entityId, out var pair)) continue;
+            _pairs.Tell(new PairProtocol.RewriteSchedule(pair), ActorRefs.Nobody);
             pairs++;
         }
         _log.Info("[keep-alive] asked the {Pairs} pair(s) on this node to write their schedules again", pairs);

@@ -1,11 +1,11 @@
 using System.Text.RegularExpressions;
-using KeepAlive.Actors.Providers;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using KeepAlive.Actors.Pairs;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
 namespace KeepAlive.Host.Api;
 
 /// <summary>A pair's status as the API shows it: snake_case names, kebab-case states, no secrets.</summary>
-public sealed record ProviderStatusJson(
+public sealed record PairStatusJson(
     string Model,
     string Host,
     long KeepAliveSeconds,
@@ -18,7 +18,7 @@ public sealed record ProviderStatusJson(
     string? Reason,
     string Node)
 {
-    public static ProviderStatusJson From(ProviderStatus status) => new(
+    public static PairStatusJson From(PairStatus status) => new(
         status.Pair.Model,
         status.Pair.Host,
         status.KeepAliveSeconds,
@@ -45,7 +45,7 @@ public sealed record LastPingJson(DateTimeOffset At, string Outcome, int? HttpSt
 /// <summary>The answer to <c>POST /api/providers/ping</c> once the ping was sent: the pair and how its ping went.</summary>
 public sealed record PingNowJson(string Model, string Host, DateTimeOffset At, string Outcome, int? HttpStatus, long LatencyMs, string? Failure)
 {
-    public static PingNowJson From(ProviderKey pair, LastPing ping)
+    public static PingNowJson From(PairKey pair, LastPing ping)
     {
         var json = LastPingJson.From(ping);
         return new PingNowJson(pair.Model, pair.Host, json.At, json.Outcome, json.HttpStatus, json.LatencyMs, json.Failure);
@@ -55,18 +55,18 @@ public sealed record PingNowJson(string Model, string Host, DateTimeOffset At, s
 /// <param name="Count">Pairs in this answer.</param>
 /// <param name="Total">Pairs that match the filter, on all pages.</param>
 /// <param name="Now">The server's clock, so a page can count down to <c>next_wake_up</c> whatever its own clock says.</param>
-public sealed record ProviderListJson(
+public sealed record PairListJson(
     int Count,
     int Total,
     int Offset,
     int? Limit,
     DateTimeOffset Now,
-    IReadOnlyList<ProviderStatusJson> Providers,
+    IReadOnlyList<PairStatusJson> Providers,
     IReadOnlyList<string> UnreachableNodes)
 {
-    public static ProviderListJson From(ProviderListing listing, PairQuery query)
+    public static PairListJson From(PairListing listing, PairQuery query)
     {
-        var providers = listing.Providers.Select(ProviderStatusJson.From).ToArray();
-        return new ProviderListJson(providers.Length, listing.Total, query.Offset, query.Limit, DateTimeOffset.UtcNow, providers, listing.UnreachableNodes);
+        var providers = listing.Pairs.Select(PairStatusJson.From).ToArray();
+        return new PairListJson(providers.Length, listing.Total, query.Offset, query.Limit, DateTimeOffset.UtcNow, providers, listing.UnreachableNodes);
     }
 }

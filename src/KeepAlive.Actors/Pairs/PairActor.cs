@@ -6,9 +6,9 @@ using KeepAlive.Actors.Pinging;
 using KeepAlive.Actors.Scheduling;
 using static KeepAlive.Actors.Hosts.HostGateProtocol;
 using static KeepAlive.Actors.Pinging.PingSenderProtocol;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
-namespace KeepAlive.Actors.Providers;
+namespace KeepAlive.Actors.Pairs;
 
 /// <summary>
 /// One per <c>(model, host)</c> pair in the whole cluster: carries out what the pair's rules (<see cref="PairSchedule"/>)
@@ -21,7 +21,7 @@ namespace KeepAlive.Actors.Providers;
 /// purpose, since a node holds a hundred thousand of them: an untyped actor (no handler tables), timers scheduled
 /// once and recognised when they fire (no timer table), a shared logger and the pairs' own mailbox.
 /// </remarks>
-public sealed class ProviderActor : UntypedActor
+public sealed class PairActor : UntypedActor
 {
     // Timers are never cancelled: each says what it was set for, and one the pair has moved past is ignored. One
     // that outlives its actor (a handoff, an unregistered pair leaving) reaches dead letters once, unlogged.
@@ -37,41 +37,41 @@ public sealed class ProviderActor : UntypedActor
         private LingerOver() { }
     }
 
-    private readonly ProviderDependencies _deps;
+    private readonly PairDependencies _deps;
     private PairSchedule _schedule;
     private DateTimeOffset? _wakeArmedFor;
     private bool _handedOff;
     private ICanTell? _successor;
     private List<IActorRef>? _pingNowAskers;
 
-    public ProviderActor(ProviderKey pair, ProviderDependencies deps)
+    public PairActor(PairKey pair, PairDependencies deps)
     {
         _deps = deps;
         _schedule = PairSchedule.Fresh(pair, deps.Settings);
     }
 
     /// <summary>A pair's actor named by its escaped entity id, as sharding names it: the pair is read from the name.</summary>
-    public ProviderActor(ProviderDependencies deps)
+    public PairActor(PairDependencies deps)
         : this(PairNamed(Context.Self.Path.Name), deps)
     {
     }
 
-    public static Props Props(ProviderKey pair, ProviderDependencies deps) =>
-        Akka.Actor.Props.Create(() => new ProviderActor(pair, deps));
+    public static Props Props(PairKey pair, PairDependencies deps) =>
+        Akka.Actor.Props.Create(() => new PairActor(pair, deps));
 
     /// <summary>
     /// One Props for every pair of a shard region, each actor reading its pair from its name: a Props per pair would be
     /// kept by each actor, a couple of hundred bytes each.
     /// </summary>
-    public static Props ForEntities(ProviderDependencies deps) =>
-        Akka.Actor.Props.Create(() => new ProviderActor(deps)).WithMailbox(PairMailboxType.ConfigPath);
+    public static Props ForEntities(PairDependencies deps) =>
+        Akka.Actor.Props.Create(() => new PairActor(deps)).WithMailbox(PairMailboxType.ConfigPath);
 
-    private static ProviderKey PairNamed(string actorName) =>
-        ProviderKey.TryParse(Uri.UnescapeDataString(actorName), out var pair)
+    private static PairKey PairNamed(string actorName) =>
+        PairKey.TryParse(Uri.UnescapeDataString(actorName), out var pair)
             ? pair
             : throw new ArgumentException($"Not a keep-alive entity id (<model>|<host>): '{Uri.UnescapeDataString(actorName)}'", nameof(actorName));
 
-    private ProviderKey Pair => _schedule.Pair;
+    private PairKey Pair => _schedule.Pair;
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -89,11 +89,11 @@ public sealed class ProviderActor : UntypedActor
 
         // The message that started the pair came through its shard, which keeps that key's entity id: hold the same key
         // instead of the one parsed from the actor's name (while nothing has given the pair a schedule yet).
-        if (_schedule.Phase is PairPhase.Fresh && message is IWithProviderKey forPair) _schedule = _schedule.SharingKey(forPair.Pair);
+        if (_schedule.Phase is PairPhase.Fresh && message is IWithPairKey forPair) _schedule = _schedule.SharingKey(forPair.Pair);
 
         switch (message)
         {
-            case GetProviderStatus:
+            case GetPairStatus:
                 Sender.Tell(_schedule.Status(Node));
                 return;
             case HandOff:
@@ -219,7 +219,7 @@ public sealed class ProviderActor : UntypedActor
     {
         switch (message)
         {
-            case IWithProviderKey forPair:
+            case IWithPairKey forPair:
                 _successor?.Tell(forPair, Sender);
                 break;
             // The host's lease of a ping still out goes back once the ping ends.

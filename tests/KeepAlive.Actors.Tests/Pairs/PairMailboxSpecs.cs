@@ -1,10 +1,10 @@
 using Akka.Actor;
 using Akka.Dispatch;
 using Akka.Dispatch.MessageQueues;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using Xunit;
 
-namespace KeepAlive.Actors.Tests.Providers;
+namespace KeepAlive.Actors.Tests.Pairs;
 
 /// <summary>The pairs' message queue: first in, first out, whatever the number of writers, and nothing lost.</summary>
 public sealed class PairMailboxSpecs

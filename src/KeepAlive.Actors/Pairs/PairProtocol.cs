@@ -1,15 +1,15 @@
 using System.Text.Json.Serialization;
 using KeepAlive.Actors.Serialization;
 
-namespace KeepAlive.Actors.Providers;
+namespace KeepAlive.Actors.Pairs;
 
-/// <summary>Routes a message to the <see cref="ProviderActor"/> of its pair.</summary>
-public interface IWithProviderKey
+/// <summary>Routes a message to the <see cref="PairActor"/> of its pair.</summary>
+public interface IWithPairKey
 {
-    ProviderKey Pair { get; }
+    PairKey Pair { get; }
 }
 
-/// <summary>What a pair is doing, as reported by <see cref="ProviderProtocol.ProviderStatus"/>.</summary>
+/// <summary>What a pair is doing, as reported by <see cref="PairProtocol.PairStatus"/>.</summary>
 public enum PairState
 {
     /// <summary>A wake-up is armed; the pair will be pinged when it is due.</summary>
@@ -56,8 +56,8 @@ public enum PingNowOutcome
     Interrupted,
 }
 
-/// <summary>Messages of <see cref="ProviderActor"/>; told to the provider shard region.</summary>
-public static class ProviderProtocol
+/// <summary>Messages of <see cref="PairActor"/>; told to the pair shard region.</summary>
+public static class PairProtocol
 {
     /// <summary>
     /// The router used the pair: its next ping moves to now + <paramref name="KeepAlive"/>, and the model
@@ -67,10 +67,10 @@ public static class ProviderProtocol
     /// Told, it costs the caller a few hundred nanoseconds and nothing answers. Asked with <see cref="Confirm"/>
     /// (as <see cref="UsageRecorder"/> does), the pair answers <see cref="Confirmed"/> once it has taken the usage.
     /// </remarks>
-    public sealed record RecordUsage(ProviderKey Pair, string? KeepAlive) : IWithProviderKey, IConfirmable, IKeepAliveMessage
+    public sealed record RecordUsage(PairKey Pair, string? KeepAlive) : IWithPairKey, IConfirmable, IKeepAliveMessage
     {
         public RecordUsage(string modelName, string host, string? keepAlive)
-            : this(ProviderKey.From(modelName, host), keepAlive)
+            : this(PairKey.From(modelName, host), keepAlive)
         {
         }
 
@@ -80,7 +80,7 @@ public static class ProviderProtocol
     }
 
     /// <summary>Forget the pair: no more pings, its keys leave the schema, the entity stops for good.</summary>
-    public sealed record Unregister(ProviderKey Pair) : IWithProviderKey, IConfirmable, IKeepAliveMessage
+    public sealed record Unregister(PairKey Pair) : IWithPairKey, IConfirmable, IKeepAliveMessage
     {
         // Left out when false, so a told command's wire format is what it was before confirmations.
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
@@ -93,26 +93,26 @@ public static class ProviderProtocol
     /// store itself. A pair that already runs keeps its own schedule. Always answered with <see cref="Confirmed"/>,
     /// which paces the sweep.
     /// </summary>
-    public sealed record ResumeSchedule(ProviderKey Pair, long KeepAliveSeconds, DateTimeOffset NextWakeUp) : IWithProviderKey, IKeepAliveMessage;
+    public sealed record ResumeSchedule(PairKey Pair, long KeepAliveSeconds, DateTimeOffset NextWakeUp) : IWithPairKey, IKeepAliveMessage;
 
     /// <summary>
     /// The pair's actor moved (a graceful leave or a rebalance): its predecessor hands over everything it knew, so the
     /// successor continues exactly where it stopped, including what was not written to the store yet.
     /// </summary>
-    public sealed record ScheduleHandedOver(ProviderStatus Predecessor) : IWithProviderKey, IKeepAliveMessage
+    public sealed record ScheduleHandedOver(PairStatus Predecessor) : IWithPairKey, IKeepAliveMessage
     {
         [JsonIgnore]
-        public ProviderKey Pair => Predecessor.Pair;
+        public PairKey Pair => Predecessor.Pair;
     }
 
     /// <summary>
     /// The schedule store was unreachable and may have come back empty (a Redis restart without persistence):
     /// the pair tells the scheduler its current schedule again, if this incarnation has one.
     /// </summary>
-    public sealed record RewriteSchedule(ProviderKey Pair) : IWithProviderKey, IKeepAliveMessage;
+    public sealed record RewriteSchedule(PairKey Pair) : IWithPairKey, IKeepAliveMessage;
 
     /// <summary>
-    /// Sharding's stop message for a handoff (a graceful leave, a rebalance), set as the provider region's
+    /// Sharding's stop message for a handoff (a graceful leave, a rebalance), set as the pair region's
     /// <c>HandOffStopMessage</c>: the pair hands its schedule over to its successor before it stops. Node-local.
     /// </summary>
     public sealed class HandOff
@@ -126,15 +126,15 @@ public static class ProviderProtocol
     /// models-config, the host's gate and its lease. Answered with <see cref="PingNowAnswered"/> when the ping is done
     /// or cannot be sent. Asked again while it waits, the askers share the one ping.
     /// </summary>
-    public sealed record PingNow(ProviderKey Pair) : IWithProviderKey, IKeepAliveMessage;
+    public sealed record PingNow(PairKey Pair) : IWithPairKey, IKeepAliveMessage;
 
     /// <summary>What a <see cref="PingNow"/> came to.</summary>
     /// <param name="Ping">The ping's outcome, when it was sent.</param>
     /// <param name="Detail">The occupant (busy), the config problem (not pingable), or why it was interrupted.</param>
-    public sealed record PingNowAnswered(ProviderKey Pair, PingNowOutcome Outcome, LastPing? Ping, string? Detail) : IKeepAliveMessage;
+    public sealed record PingNowAnswered(PairKey Pair, PingNowOutcome Outcome, LastPing? Ping, string? Detail) : IKeepAliveMessage;
 
-    /// <summary>Asks for a <see cref="ProviderStatus"/>.</summary>
-    public sealed record GetProviderStatus(ProviderKey Pair) : IWithProviderKey, IKeepAliveMessage;
+    /// <summary>Asks for a <see cref="PairStatus"/>.</summary>
+    public sealed record GetPairStatus(PairKey Pair) : IWithPairKey, IKeepAliveMessage;
 
     /// <summary>The outcome of the pair's last ping.</summary>
     /// <param name="Failure">Why it failed (reason and detail); null on success.</param>
@@ -144,8 +144,8 @@ public static class ProviderProtocol
     /// <param name="LastSkip">Why the last due ping was not sent, if it was not.</param>
     /// <param name="Reason">Why the pair is in its state (off, unconfigured, idle-expired), if it says.</param>
     /// <param name="Node">Address of the node the pair's actor lives on.</param>
-    public sealed record ProviderStatus(
-        ProviderKey Pair,
+    public sealed record PairStatus(
+        PairKey Pair,
         long KeepAliveSeconds,
         PairState State,
         DateTimeOffset? NextWakeUp,

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Dispatch;
 using Akka.Dispatch.MessageQueues;
 
-namespace KeepAlive.Actors.Providers;
+namespace KeepAlive.Actors.Pairs;
 
 /// <summary>
 /// The mailbox of a pair's actor (<c>keepalive.pair-mailbox</c> in the embedded HOCON). Akka's default mailbox

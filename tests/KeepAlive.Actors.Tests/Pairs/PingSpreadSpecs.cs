@@ -1,24 +1,24 @@
 using System.IO.Hashing;
 using System.Text;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using Xunit;
 
-namespace KeepAlive.Actors.Tests.Providers;
+namespace KeepAlive.Actors.Tests.Pairs;
 
 public sealed class PingSpreadSpecs
 {
     private static readonly KeepAliveSettings Defaults = new();
 
-    private static IEnumerable<ProviderKey> Pairs(int count) =>
-        Enumerable.Range(0, count).Select(i => ProviderKey.From($"model-{i}", $"http://127.0.0.1:{7000 + i % 7}"));
+    private static IEnumerable<PairKey> Pairs(int count) =>
+        Enumerable.Range(0, count).Select(i => PairKey.From($"model-{i}", $"http://127.0.0.1:{7000 + i % 7}"));
 
     [Fact]
     public void A_pairs_offset_is_the_same_every_time_it_is_computed()
     {
-        var pair = ProviderKey.From("google/gemma-3-12b-it", "http://127.0.0.1:7000/");
+        var pair = PairKey.From("google/gemma-3-12b-it", "http://127.0.0.1:7000/");
 
         var first = PingSpread.OffsetFor(pair, TimeSpan.FromMinutes(5), Defaults);
-        var again = PingSpread.OffsetFor(ProviderKey.From("google/gemma-3-12b-it", "http://127.0.0.1:7000/"), TimeSpan.FromMinutes(5), Defaults);
+        var again = PingSpread.OffsetFor(PairKey.From("google/gemma-3-12b-it", "http://127.0.0.1:7000/"), TimeSpan.FromMinutes(5), Defaults);
 
         Assert.Equal(first, again);
     }
@@ -38,7 +38,7 @@ public sealed class PingSpreadSpecs
     [InlineData("démo/modèle", "http://127.0.0.1:7000", 30, 0x639E0B10u, 350)]
     public void A_pairs_offset_is_its_hash_share_of_the_window(string model, string host, int intervalSeconds, uint hash, int expectedMs)
     {
-        var pair = ProviderKey.From(model, host);
+        var pair = PairKey.From(model, host);
 
         var offset = PingSpread.OffsetFor(pair, TimeSpan.FromSeconds(intervalSeconds), Defaults);
 

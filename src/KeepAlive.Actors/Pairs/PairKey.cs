@@ -1,4 +1,4 @@
-namespace KeepAlive.Actors.Providers;
+namespace KeepAlive.Actors.Pairs;
 
 /// <summary>
 /// One <c>(model, host)</c> pair: the unit the service keeps warm. Its <see cref="EntityId"/>
@@ -10,13 +10,13 @@ namespace KeepAlive.Actors.Providers;
 /// keys. Matching against models-config and meeting on one host gate use
 /// <see cref="NormalizeModel"/> and <see cref="NormalizeHost"/>.
 /// </remarks>
-public sealed record ProviderKey
+public sealed record PairKey
 {
     private const char Separator = '|';
 
     // The entity id is read by the shard extractor for every message: built once, not per read; a key parsed from an
     // entity id keeps that string rather than building an equal one (a node holds one key per pair).
-    private ProviderKey(string model, string host, string? entityId = null)
+    private PairKey(string model, string host, string? entityId = null)
     {
         Model = model;
         Host = host;
@@ -29,11 +29,11 @@ public sealed record ProviderKey
 
     public string EntityId { get; }
 
-    public static ProviderKey From(string modelName, string host) =>
+    public static PairKey From(string modelName, string host) =>
         new((modelName ?? string.Empty).Trim(), (host ?? string.Empty).Trim());
 
     /// <summary>Reads <c>&lt;model&gt;|&lt;host&gt;</c>; the host never holds a <c>|</c>, so the last one splits.</summary>
-    public static bool TryParse(string? entityId, out ProviderKey key)
+    public static bool TryParse(string? entityId, out PairKey key)
     {
         key = null!;
         if (string.IsNullOrWhiteSpace(entityId)) return false;
@@ -42,7 +42,7 @@ public sealed record ProviderKey
         var model = entityId[..split];
         var host = entityId[(split + 1)..];
         if (string.IsNullOrWhiteSpace(model) || string.IsNullOrWhiteSpace(host)) return false;
-        key = new ProviderKey(model, host, entityId);
+        key = new PairKey(model, host, entityId);
         return true;
     }
 

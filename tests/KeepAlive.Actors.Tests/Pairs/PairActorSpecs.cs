@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Pinging;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 using KeepAlive.Actors.Tests.Fixtures;
 using KeepAlive.Actors.Tests.Scheduling;
@@ -10,17 +10,17 @@ using Xunit;
 using Xunit.Abstractions;
 using static KeepAlive.Actors.Hosts.HostGateProtocol;
 using static KeepAlive.Actors.Pinging.PingSenderProtocol;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 using static KeepAlive.Testing.TestProviders;
 
-namespace KeepAlive.Actors.Tests.Providers;
+namespace KeepAlive.Actors.Tests.Pairs;
 
-/// <summary>One ProviderActor in virtual time, with probes for its host gate, sender pool and scheduler.</summary>
-public sealed class ProviderActorSpecs : VirtualTimeSpecs
+/// <summary>One PairActor in virtual time, with probes for its host gate, sender pool and scheduler.</summary>
+public sealed class PairActorSpecs : VirtualTimeSpecs
 {
     private const string Model = "google/gemma-3-12b-it";
     private const string Host = "http://127.0.0.1:7000";
-    private static readonly ProviderKey Pair = ProviderKey.From(Model, Host);
+    private static readonly PairKey Pair = PairKey.From(Model, Host);
 
     // Known, not computed here: 5 % of 2 min is a 6 s window, and the pair's hash (0x96CEF541) puts it at 3,534 ms
     // (PingSpreadSpecs says how such values were computed).
@@ -32,7 +32,7 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     private readonly TestProbe _successor;
     private readonly ProviderCatalogHolder _catalog = new(Catalog(Provider("vllm", Host, Model)));
 
-    public ProviderActorSpecs(ITestOutputHelper output) : base(output)
+    public PairActorSpecs(ITestOutputHelper output) : base(output)
     {
         _gate = CreateTestProbe("gate");
         _senders = CreateTestProbe("senders");
@@ -412,7 +412,7 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     public void A_pair_that_moves_hands_everything_it_knows_to_its_successor_and_stops()
     {
         var parent = CreateTestProbe();
-        var provider = parent.ChildActorOf(Synchronous(ProviderActor.Props(Pair, Deps(new KeepAliveSettings { SpreadFraction = 0 }))));
+        var provider = parent.ChildActorOf(Synchronous(PairActor.Props(Pair, Deps(new KeepAliveSettings { SpreadFraction = 0 }))));
         provider.Tell(new RecordUsage(Model, Host, "30s"));
         Advance(TimeSpan.FromSeconds(30));
         Grant(LeaseRequest()!);
@@ -422,7 +422,7 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
         Drain(_scheduler);
         Watch(provider);
 
-        provider.Tell(ProviderProtocol.HandOff.Instance);
+        provider.Tell(PairProtocol.HandOff.Instance);
 
         Assert.Equal(before, _successor.ExpectMsg<ScheduleHandedOver>().Predecessor);
         // From now on the successor writes the pair: a change still waiting on this node must not land over its own.
@@ -456,11 +456,11 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
         // The pair's thread is held inside its first usage, so the hand-off and a usage behind it queue in its mailbox.
         using var release = new ManualResetEventSlim();
         var gate = new HoldingRef(_gate, release);
-        var provider = Sys.ActorOf(ProviderActor.Props(Pair,
-            new ProviderDependencies(new KeepAliveSettings { SpreadFraction = 0 }, _catalog, gate, _senders, _scheduler, new ProbeSuccessor(_successor), Log)));
+        var provider = Sys.ActorOf(PairActor.Props(Pair,
+            new PairDependencies(new KeepAliveSettings { SpreadFraction = 0 }, _catalog, gate, _senders, _scheduler, new ProbeSuccessor(_successor), Log)));
         provider.Tell(new RecordUsage(Model, Host, "30s"));
         gate.Entered.Wait(TimeSpan.FromSeconds(10));
-        provider.Tell(ProviderProtocol.HandOff.Instance);
+        provider.Tell(PairProtocol.HandOff.Instance);
         var usage = new RecordUsage(Model, Host, "1m") { Confirm = true };
         provider.Tell(usage, TestActor);
 
@@ -475,7 +475,7 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     public void Unregister_forgets_the_pair_and_it_leaves_through_sharding_after_lingering_as_a_tombstone()
     {
         var parent = CreateTestProbe();
-        var provider = parent.ChildActorOf(Synchronous(ProviderActor.Props(Pair, Deps(new KeepAliveSettings { SpreadFraction = 0 }))));
+        var provider = parent.ChildActorOf(Synchronous(PairActor.Props(Pair, Deps(new KeepAliveSettings { SpreadFraction = 0 }))));
         provider.Tell(new RecordUsage(Model, Host, "30s"));
 
         provider.Tell(new Unregister(Pair));
@@ -528,7 +528,7 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     public void A_ping_outcome_arriving_after_unregister_releases_the_lease_and_does_not_mirror_the_pair_back()
     {
         var parent = CreateTestProbe();
-        var provider = parent.ChildActorOf(Synchronous(ProviderActor.Props(Pair, Deps(new KeepAliveSettings { SpreadFraction = 0 }))));
+        var provider = parent.ChildActorOf(Synchronous(PairActor.Props(Pair, Deps(new KeepAliveSettings { SpreadFraction = 0 }))));
         provider.Tell(new RecordUsage(Model, Host, "30s"));
         Advance(TimeSpan.FromSeconds(30));
         Grant(LeaseRequest()!);
@@ -544,9 +544,9 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
     }
 
     private IActorRef Start(KeepAliveSettings? settings = null) =>
-        StartSynchronous(ProviderActor.Props(Pair, Deps(settings ?? new KeepAliveSettings { SpreadFraction = 0 })));
+        StartSynchronous(PairActor.Props(Pair, Deps(settings ?? new KeepAliveSettings { SpreadFraction = 0 })));
 
-    private ProviderDependencies Deps(KeepAliveSettings settings) =>
+    private PairDependencies Deps(KeepAliveSettings settings) =>
         new(settings, _catalog, _gate, _senders, _scheduler, new ProbeSuccessor(_successor), Log);
 
     /// <summary>Passes messages on to <paramref name="inner"/>; the first one waits (on the sender's thread) for <paramref name="release"/>.</summary>
@@ -574,7 +574,7 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
 
     private sealed class ProbeSuccessor(IActorRef region) : ISuccessorRegions
     {
-        public ICanTell For(ProviderKey pair) => region;
+        public ICanTell For(PairKey pair) => region;
     }
 
     /// <summary>A ping of a 30 s pair starts, and 3 s into it the pair is used; 2 s later the outcome may come.</summary>
@@ -607,10 +607,10 @@ public sealed class ProviderActorSpecs : VirtualTimeSpecs
 
     private void Grant(RequestPingLease request) => _gate.Reply(new PingLeaseGranted(request.Pair, request.Attempt));
 
-    private ProviderStatus Status(IActorRef provider)
+    private PairStatus Status(IActorRef provider)
     {
         var probe = CreateTestProbe();
-        provider.Tell(new GetProviderStatus(Pair), probe);
-        return probe.ExpectMsg<ProviderStatus>();
+        provider.Tell(new GetPairStatus(Pair), probe);
+        return probe.ExpectMsg<PairStatus>();
     }
 }

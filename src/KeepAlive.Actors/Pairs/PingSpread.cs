@@ -1,7 +1,7 @@
 using System.IO.Hashing;
 using System.Text;
 
-namespace KeepAlive.Actors.Providers;
+namespace KeepAlive.Actors.Pairs;
 
 /// <summary>
 /// The stable per-pair offset added to every wake-up, so pairs registered (or recovered) together do not
@@ -9,7 +9,7 @@ namespace KeepAlive.Actors.Providers;
 /// </summary>
 public static class PingSpread
 {
-    public static TimeSpan OffsetFor(ProviderKey pair, TimeSpan interval, KeepAliveSettings settings)
+    public static TimeSpan OffsetFor(PairKey pair, TimeSpan interval, KeepAliveSettings settings)
     {
         var window = TimeSpan.FromTicks((long)(interval.Ticks * settings.SpreadFraction));
         if (window > settings.MaxSpread) window = settings.MaxSpread;

@@ -1,16 +1,16 @@
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Pinging;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 using Xunit;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
-namespace KeepAlive.Actors.Tests.Providers;
+namespace KeepAlive.Actors.Tests.Pairs;
 
 /// <summary>A pair's rules as plain values: each input, the next schedule and the decisions, without an actor system.</summary>
 public sealed class PairScheduleSpecs
 {
-    private static readonly ProviderKey Pair = ProviderKey.From("google/gemma-3-12b-it", "http://10.0.0.5:7000");
+    private static readonly PairKey Pair = PairKey.From("google/gemma-3-12b-it", "http://10.0.0.5:7000");
     private static readonly DateTimeOffset T0 = new(2026, 12, 2, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(2);
     private static readonly PingTarget Vllm = new PingTarget.Pingable("vllm");
@@ -454,11 +454,11 @@ public sealed class PairScheduleSpecs
     [Fact]
     public void A_pair_takes_an_equal_keys_instance_and_ignores_another_pairs_key()
     {
-        var sameButOtherInstance = ProviderKey.From(Pair.Model, Pair.Host);
+        var sameButOtherInstance = PairKey.From(Pair.Model, Pair.Host);
         Assert.NotSame(Pair, sameButOtherInstance);
 
         Assert.Same(sameButOtherInstance, Fresh().SharingKey(sameButOtherInstance).Pair);
-        Assert.Same(Pair, Fresh().SharingKey(ProviderKey.From("other", Pair.Host)).Pair);
+        Assert.Same(Pair, Fresh().SharingKey(PairKey.From("other", Pair.Host)).Pair);
     }
 
     private static PairSchedule Fresh() => PairSchedule.Fresh(Pair, Settings);

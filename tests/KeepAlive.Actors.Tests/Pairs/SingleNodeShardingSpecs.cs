@@ -1,13 +1,13 @@
 using Akka.Actor;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Pinging;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
 using Xunit.Abstractions;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
-namespace KeepAlive.Actors.Tests.Providers;
+namespace KeepAlive.Actors.Tests.Pairs;
 
 /// <summary>
 /// A real single-node cluster started through <c>WithKeepAlive</c>, pinging a fake model server over
@@ -26,12 +26,12 @@ public sealed class SingleNodeShardingSpecs(ITestOutputHelper output) : ModelSer
         var llama = Provider("llama", "ollama", ollama.Host);
         await using var node = await StartNode(new TestNodeOptions { Catalog = TestProviders.Catalog(gemma, llama) });
 
-        node.Providers.Tell(new RecordUsage("gemma", Server.Host, "1s"));
-        node.Providers.Tell(new RecordUsage("model: llama ", ollama.Host + "/", "2s"));
+        node.Pairs.Tell(new RecordUsage("gemma", Server.Host, "1s"));
+        node.Pairs.Tell(new RecordUsage("model: llama ", ollama.Host + "/", "2s"));
 
-        var gemmaStatus = await node.StatusAsync(ProviderKey.From("gemma", Server.Host));
+        var gemmaStatus = await node.StatusAsync(PairKey.From("gemma", Server.Host));
         // The pair keeps the router's spelling (the Redis keys use it); the provider lookup normalises it.
-        var llamaStatus = await node.StatusAsync(ProviderKey.From("model: llama ", ollama.Host + "/"));
+        var llamaStatus = await node.StatusAsync(PairKey.From("model: llama ", ollama.Host + "/"));
         Assert.Equal((1L, 2L), (gemmaStatus.KeepAliveSeconds, llamaStatus.KeepAliveSeconds));
         await Server.WaitForRequestsAsync(r => r.Path == PingRequestFactory.ChatCompletionsPath && r.Model == "gemma", 1, Generous);
         await ollama.WaitForRequestsAsync(r => r.Path == PingRequestFactory.OllamaChatPath && r.Model == "llama", 1, Generous);
@@ -46,7 +46,7 @@ public sealed class SingleNodeShardingSpecs(ITestOutputHelper output) : ModelSer
             ExtraHocon = "akka.cluster.sharding.passivate-idle-entity-after = 1s",
         });
 
-        node.Providers.Tell(new RecordUsage("gemma", Server.Host, "1s"));
+        node.Pairs.Tell(new RecordUsage("gemma", Server.Host, "1s"));
 
         // One usage, then only the pair's own timer: five pings need the entity alive for 5 passivation timeouts.
         await Server.WaitForRequestsAsync(r => r.Model == "gemma", 5, Generous);
@@ -66,9 +66,9 @@ public sealed class SingleNodeShardingSpecs(ITestOutputHelper output) : ModelSer
             Catalog = TestProviders.Catalog(Provider("gemma", "vllm", host)),
             Settings = new KeepAliveSettings { FirstRetryDelay = TimeSpan.FromMilliseconds(200), PingTimeout = TimeSpan.FromMilliseconds(500) },
         });
-        var pair = ProviderKey.From("gemma", host);
+        var pair = PairKey.From("gemma", host);
 
-        node.Providers.Tell(new RecordUsage("gemma", host, "1s"));
+        node.Pairs.Tell(new RecordUsage("gemma", host, "1s"));
 
         var status = await Eventually.ValueAsync(() => node.StatusAsync(pair), s => s.ConsecutiveFailures >= 2, Generous, "two failed pings");
         Assert.False(status.LastPing!.Succeeded);

@@ -1,15 +1,15 @@
 using KeepAlive.Actors.Config;
-using KeepAlive.Actors.Providers;
+using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Scheduling;
 using Xunit;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
-namespace KeepAlive.Actors.Tests.Providers;
+namespace KeepAlive.Actors.Tests.Pairs;
 
 /// <summary>A ping asked for now (<c>POST /api/providers/ping</c>) in the pair's rules, as plain values.</summary>
 public sealed class PingNowSpecs
 {
-    private static readonly ProviderKey Pair = ProviderKey.From("google/gemma-3-12b-it", "http://10.0.0.5:7000");
+    private static readonly PairKey Pair = PairKey.From("google/gemma-3-12b-it", "http://10.0.0.5:7000");
     private static readonly DateTimeOffset T0 = new(2026, 12, 2, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(300);

@@ -2,9 +2,9 @@ using Akka.Event;
 using KeepAlive.Actors.Config;
 using KeepAlive.Actors.Pinging;
 using KeepAlive.Actors.Scheduling;
-using static KeepAlive.Actors.Providers.ProviderProtocol;
+using static KeepAlive.Actors.Pairs.PairProtocol;
 
-namespace KeepAlive.Actors.Providers;
+namespace KeepAlive.Actors.Pairs;
 
 /// <summary>Where a pair is in its cycle. One closed set of cases; a pair's status is derived from it.</summary>
 public abstract record PairPhase
@@ -148,13 +148,13 @@ public abstract record PairMetric
 /// </remarks>
 public sealed record PairSchedule
 {
-    private PairSchedule(ProviderKey pair, KeepAliveSettings settings)
+    private PairSchedule(PairKey pair, KeepAliveSettings settings)
     {
         Pair = pair;
         Settings = settings;
     }
 
-    public ProviderKey Pair { get; private init; }
+    public PairKey Pair { get; private init; }
 
     public KeepAliveSettings Settings { get; }
 
@@ -199,7 +199,7 @@ public sealed record PairSchedule
     /// <summary>What a pair pinged without a keep_alive of its own asks Ollama to keep the model loaded for: Ollama's own default.</summary>
     public static readonly TimeSpan UnscheduledPingKeepAlive = TimeSpan.FromMinutes(5);
 
-    public static PairSchedule Fresh(ProviderKey pair, KeepAliveSettings settings) => new(pair, settings);
+    public static PairSchedule Fresh(PairKey pair, KeepAliveSettings settings) => new(pair, settings);
 
     internal PairSchedule WithLoggedProblem(string problem) => this with { LoggedProblem = problem };
 
@@ -207,7 +207,7 @@ public sealed record PairSchedule
     /// The same pair under <paramref name="key"/>'s instance, when it is equal: a pair's actor then holds the strings its
     /// shard already holds for the entity id instead of a copy of its own.
     /// </summary>
-    public PairSchedule SharingKey(ProviderKey key) =>
+    public PairSchedule SharingKey(PairKey key) =>
         ReferenceEquals(key, Pair) || !key.Equals(Pair) ? this : this with { Pair = key };
 
     /// <summary>The keep_alive in whole seconds as the store keeps it; 0 when the pair has none.</summary>
@@ -227,7 +227,7 @@ public sealed record PairSchedule
     };
 
     /// <summary>What the pair says of itself; <paramref name="node"/> is where its actor lives.</summary>
-    public ProviderStatus Status(string node) => new(
+    public PairStatus Status(string node) => new(
         Pair, KeepAliveSeconds, StateOf(Phase), NextWakeUp, LastUsage, LastPing, ConsecutiveFailures, LastSkip, ReasonOf(Phase), node);
 
     /// <summary>The router used the pair: its model occupies the host; the next ping moves to now + keep_alive.</summary>
@@ -339,7 +339,7 @@ public sealed record PairSchedule
         return new PairStep(this with { Phase = awaiting with { Attempt = next }, LastAttempt = next }, new PairDecisions { RequestLease = next });
     }
 
-    /// <summary>The host serves another model: pinging would evict it. The original's rule: one interval later.</summary>
+    /// <summary>The host serves another model: pinging would evict it. The Python router's rule: one interval later.</summary>
     public PairStep OnHostBusy(long attempt, string occupant, DateTimeOffset now)
     {
         if (Phase is not PairPhase.AwaitingHost awaiting || awaiting.Attempt != attempt) return Unchanged;
@@ -386,7 +386,7 @@ public sealed record PairSchedule
     }
 
     /// <summary>
-    /// The next ping counts from the ping's end, as the original did and as the backends' idle timers do (Ollama
+    /// The next ping counts from the ping's end, as the Python router's monitor does and as the backends' idle timers do (Ollama
     /// restarts its keep_alive when the last request finishes): a slow ping, often a cold load, is not followed at once
     /// by another.
     /// </summary>
@@ -458,7 +458,7 @@ public sealed record PairSchedule
     }
 
     /// <summary>The pair moved and its predecessor handed over everything it knew; a pair that has a schedule of its own keeps it.</summary>
-    public PairStep OnHandedOver(ProviderStatus predecessor)
+    public PairStep OnHandedOver(PairStatus predecessor)
     {
         if (HasOwnSchedule) return Unchanged;
         var taken = this with
@@ -630,7 +630,7 @@ public sealed record PairSchedule
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset? b) => b is { } other && other > a ? other : a;
 
-    private static PairPhase PhaseFrom(ProviderStatus predecessor) => (predecessor.State, predecessor.NextWakeUp) switch
+    private static PairPhase PhaseFrom(PairStatus predecessor) => (predecessor.State, predecessor.NextWakeUp) switch
     {
         (PairState.IdleExpired, _) or (_, null) => new PairPhase.IdleExpired(predecessor.Reason ?? "the predecessor had no next wake-up"),
         (PairState.BackingOff, { } due) => new PairPhase.BackingOff(due),
