@@ -37,6 +37,9 @@ public static class KeepAliveHostingExtensions
     // Coordinated shutdown waits this long for the node's last schedule changes to reach the store.
     private static readonly TimeSpan FinalWriteTimeout = TimeSpan.FromSeconds(5);
 
+    // A start that cannot create two local actors in this time is broken; failing it beats waiting forever.
+    private static readonly TimeSpan GuardianAnswerTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Registers what the keep-alive actors need: the models-config catalog, the settings, the named
     /// <see cref="HttpClient"/> of the ping senders, the <see cref="UsageRecorder"/> (usage with confirmation)
@@ -89,20 +92,20 @@ public static class KeepAliveHostingExtensions
         builder.WithActors(async (system, registry) =>
         {
             var standing = NodeStanding.Of(system);
-            system.ActorOf(KeepAliveGuardian.Props(
+            var guardian = system.ActorOf(KeepAliveGuardian.Props(
                 PingSenderPool.Props(httpClients, settings.PingTimeout, settings.PingSenderPoolSize, standing),
-                SchedulerActor.Props(store, schedulerSettings, standing),
-                registry),
+                SchedulerActor.Props(store, schedulerSettings, standing)),
                 "keepalive");
-            // The guardian registers its children as it starts; the regions below are built on them.
-            await registry.GetAsync<KeepAlivePingSenders>();
-            var scheduler = await registry.GetAsync<KeepAliveScheduler>();
+            // The regions below are built on these; registered here, before anything looks them up.
+            var children = await guardian.Ask<KeepAliveGuardian.Children>(KeepAliveGuardian.GetChildren.Instance, GuardianAnswerTimeout);
+            registry.Register<KeepAlivePingSenders>(children.PingSenders);
+            registry.Register<KeepAliveScheduler>(children.Scheduler);
             // After the regions have handed their pairs off (and the pairs their schedules over), before the system
             // stops: what waits to be written goes to the store, so a restart of every node finds it.
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "keepalive-write-schedule",
                 async () =>
                 {
-                    await scheduler.Ask<SchedulerProtocol.AllWritten>(SchedulerProtocol.WriteEverything.Instance, FinalWriteTimeout)
+                    await children.Scheduler.Ask<SchedulerProtocol.AllWritten>(SchedulerProtocol.WriteEverything.Instance, FinalWriteTimeout)
                         .ContinueWith(_ => { }, TaskScheduler.Default);
                     return Done.Instance;
                 });
