@@ -17,9 +17,8 @@ public sealed record PairListing(IReadOnlyList<PairStatus> Pairs, int Total, IRe
 /// </summary>
 /// <remarks>
 /// A pair is asked directly at its actor's path (node, shard, entity), never through the shard region:
-/// the region starts the actor of any pair it is asked about, and remember-entities would then keep a
-/// phantom pair forever; and a status asked while a pair stops (unregistered) would be buffered by the
-/// shard and restart it. Asked directly, a pair that is gone just does not answer.
+/// the region starts the actor of any pair it is asked about, so listing would create pairs nobody used;
+/// and a status asked while a pair stops (unregistered) would be buffered by the shard and restart it. Asked directly, a pair that is gone just does not answer.
 /// </remarks>
 public sealed class PairDirectory(ActorSystem system, IScheduleStore store)
 {

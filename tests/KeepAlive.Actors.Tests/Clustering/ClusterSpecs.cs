@@ -95,7 +95,7 @@ public sealed class ClusterSpecs : ModelServerSpecs
     [Fact]
     public async Task Every_pair_is_pinged_once_per_due_time_and_a_downed_nodes_pairs_resume_on_the_survivors_from_the_stored_schedule()
     {
-        // No sweep after the one at start: only remember-entities can bring the lost node's pairs back.
+        // No periodic sweep: only the sweep after the member is removed can bring the lost node's pairs back.
         var (a, b, c) = await StartClusterAsync(Scheduler with { SweepInterval = TimeSpan.FromHours(1) });
         Register(a, b, c);
         var steady = DateTimeOffset.UtcNow + KeepAlive + Slack;
@@ -114,7 +114,7 @@ public sealed class ClusterSpecs : ModelServerSpecs
         Akka.Cluster.Cluster.Get(a.System).Down(c.Address);
         await c.StopAsync();
 
-        // Found through the regions' state: a message to a pair would start it on demand and hide remember-entities.
+        // Found through the regions' state: a message to a pair would start it on demand and hide the sweep's work.
         var recoveredIn = await WaitUntilLivingOnAsync(victimPairs, [a, b], FailoverBound * 3);
         _output.WriteLine($"{victimPairs.Count} pairs of the downed node live on the survivors {recoveredIn.TotalMilliseconds:F0} ms after the crash");
         Assert.True(recoveredIn <= FailoverBound, $"failover took {recoveredIn}, bound {FailoverBound}");
