@@ -52,7 +52,7 @@ public sealed class PairActor : UntypedActor
 
     /// <summary>A pair's actor named by its escaped entity id, as sharding names it: the pair is read from the name.</summary>
     public PairActor(PairDependencies deps)
-        : this(PairNamed(Context.Self.Path.Name), deps)
+        : this(PairKey.FromActorName(Context.Self.Path.Name), deps)
     {
     }
 
@@ -65,11 +65,6 @@ public sealed class PairActor : UntypedActor
     /// </summary>
     public static Props ForEntities(PairDependencies deps) =>
         Akka.Actor.Props.Create(() => new PairActor(deps)).WithMailbox(PairMailboxType.ConfigPath);
-
-    private static PairKey PairNamed(string actorName) =>
-        PairKey.TryParse(Uri.UnescapeDataString(actorName), out var pair)
-            ? pair
-            : throw new ArgumentException($"Not a keep-alive entity id (<model>|<host>): '{Uri.UnescapeDataString(actorName)}'", nameof(actorName));
 
     private PairKey Pair => _schedule.Pair;
 

@@ -46,6 +46,13 @@ public sealed record PairKey
         return true;
     }
 
+    /// <summary>The pair of a sharded actor, whose name is its entity id escaped as sharding escapes it.</summary>
+    /// <exception cref="ArgumentException">the name is not an escaped <c>&lt;model&gt;|&lt;host&gt;</c>.</exception>
+    public static PairKey FromActorName(string actorName) =>
+        TryParse(Uri.UnescapeDataString(actorName), out var pair)
+            ? pair
+            : throw new ArgumentException($"Not a keep-alive entity id (<model>|<host>): '{Uri.UnescapeDataString(actorName)}'", nameof(actorName));
+
     /// <summary>The model name as the Python router's provider lookup matches it: without a leading <c>model:</c> and surrounding whitespace.</summary>
     public static string NormalizeModel(string modelName)
     {
