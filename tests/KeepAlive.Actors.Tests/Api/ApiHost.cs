@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Xunit;
 
 namespace KeepAlive.Actors.Tests.Api;
 
@@ -68,4 +69,35 @@ public static class ApiHost
 
     public static string? Text(this JsonElement element, string property) =>
         element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}
+
+/// <summary>A class fixture: fake model servers and one real host process whose models-config names them.</summary>
+public abstract class ModelServersHostFixture : IAsyncLifetime
+{
+    private readonly List<FakeModelServer> _servers = [];
+
+    public HostProcess Host { get; private set; } = null!;
+
+    public abstract Task InitializeAsync();
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        foreach (var server in _servers) await server.DisposeAsync();
+    }
+
+    /// <summary>A fake model server, stopped with the fixture.</summary>
+    protected async Task<FakeModelServer> Server()
+    {
+        var server = await FakeModelServer.StartAsync();
+        _servers.Add(server);
+        return server;
+    }
+
+    /// <summary>Starts the host on a models-config of <paramref name="providers"/> and waits until it is ready.</summary>
+    protected async Task StartHostAsync(IEnumerable<TestProvider> providers)
+    {
+        Host = await HostProcess.StartAsync(["--models-config", ApiHost.WriteModelsConfig(providers)]);
+        await Host.WaitUntilReadyAsync();
+    }
 }

@@ -9,23 +9,20 @@ using Xunit;
 namespace KeepAlive.Actors.Tests.Api;
 
 /// <summary>One real host process without an API token, its models-config naming fake model servers.</summary>
-public sealed class ApiHostFixture : IAsyncLifetime
+public sealed class ApiHostFixture : ModelServersHostFixture
 {
     public const string Secret = "sk-api-specs-never-shown-1234";
 
     /// <summary>How long <see cref="Pinged"/> takes to answer, so a ping's reported latency has a known lower bound.</summary>
     public static readonly TimeSpan PingedLatency = TimeSpan.FromMilliseconds(400);
 
-    private readonly List<FakeModelServer> _servers = [];
-
-    public HostProcess Host { get; private set; } = null!;
     public FakeModelServer Pinged { get; private set; } = null!;
     public FakeModelServer Busy { get; private set; } = null!;
     public FakeModelServer Failing { get; private set; } = null!;
     public FakeModelServer InFlight { get; private set; } = null!;
     public FakeModelServer Metered { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         Pinged = await Server();
         Busy = await Server();
@@ -35,7 +32,7 @@ public sealed class ApiHostFixture : IAsyncLifetime
         Pinged.Respond(PingRequestFactory.ChatCompletionsPath, FakeResponse.Hang(PingedLatency));
         Failing.Respond(PingRequestFactory.ChatCompletionsPath, FakeResponse.Status(500));
 
-        var config = ApiHost.WriteModelsConfig(
+        await StartHostAsync(
         [
             new TestProvider("pinged", Pinged),
             new TestProvider("busy-a", Busy),
@@ -44,21 +41,6 @@ public sealed class ApiHostFixture : IAsyncLifetime
             new TestProvider("in-flight", InFlight),
             new TestProvider("metered", Metered),
         ]);
-        Host = await HostProcess.StartAsync(["--models-config", config]);
-        await Host.WaitUntilReadyAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Host.DisposeAsync();
-        foreach (var server in _servers) await server.DisposeAsync();
-    }
-
-    private async Task<FakeModelServer> Server()
-    {
-        var server = await FakeModelServer.StartAsync();
-        _servers.Add(server);
-        return server;
     }
 }
 

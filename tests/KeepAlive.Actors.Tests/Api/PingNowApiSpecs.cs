@@ -7,20 +7,17 @@ using Xunit.Abstractions;
 namespace KeepAlive.Actors.Tests.Api;
 
 /// <summary>One real host process whose models-config names fake model servers, for <c>POST /api/providers/ping</c>.</summary>
-public sealed class PingNowHostFixture : IAsyncLifetime
+public sealed class PingNowHostFixture : ModelServersHostFixture
 {
     /// <summary>How long <see cref="Warm"/> takes to answer: long enough for asks to overlap, a lower bound of the latency.</summary>
     public static readonly TimeSpan WarmLatency = TimeSpan.FromMilliseconds(500);
 
-    private readonly List<FakeModelServer> _servers = [];
-
-    public HostProcess Host { get; private set; } = null!;
     public FakeModelServer Warm { get; private set; } = null!;
     public FakeModelServer Shared { get; private set; } = null!;
     public FakeModelServer Failing { get; private set; } = null!;
     public FakeModelServer Held { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         Warm = await Server();
         Shared = await Server();
@@ -29,7 +26,7 @@ public sealed class PingNowHostFixture : IAsyncLifetime
         Warm.Respond(PingRequestFactory.ChatCompletionsPath, FakeResponse.Hang(WarmLatency));
         Failing.Respond(PingRequestFactory.ChatCompletionsPath, FakeResponse.Status(503));
 
-        var config = ApiHost.WriteModelsConfig(
+        await StartHostAsync(
         [
             new TestProvider("warm", Warm),
             new TestProvider("shared-warm", Warm),
@@ -38,21 +35,6 @@ public sealed class PingNowHostFixture : IAsyncLifetime
             new TestProvider("failing", Failing),
             new TestProvider("held", Held),
         ]);
-        Host = await HostProcess.StartAsync(["--models-config", config]);
-        await Host.WaitUntilReadyAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Host.DisposeAsync();
-        foreach (var server in _servers) await server.DisposeAsync();
-    }
-
-    private async Task<FakeModelServer> Server()
-    {
-        var server = await FakeModelServer.StartAsync();
-        _servers.Add(server);
-        return server;
     }
 }
 
