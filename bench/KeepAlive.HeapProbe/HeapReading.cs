@@ -4,7 +4,7 @@ using System.Runtime;
 namespace KeepAlive.HeapProbe;
 
 /// <summary>
-/// A process's managed heap after two forced, blocking, compacting collections (the bench's measure since issue 6):
+/// A process's managed heap after two forced, blocking, compacting collections (the bench's measure of memory, docs/BENCHMARKS.md):
 /// <see cref="GC.GetTotalMemory"/> and <see cref="GCMemoryInfo.HeapSizeBytes"/>. Written as one line,
 /// <c>total=… heap_size=… server_gc=…</c>.
 /// </summary>

@@ -37,7 +37,7 @@ public static class ThroughputScenario
         // Declared before the node, so it is disposed after it: the scheduler may still write while the node stops.
         using var connection = await RedisConnection.ConnectAsync(redis.ConnectionString, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         await using var node = await BenchNode.StartAsync(new RedisScheduleStore(connection, "keepalive"));
-        // Messages built once: the figure is the system's, the caller's own cost is figure 2 (CallerCostScenario).
+        // Messages built once: the figure is the system's, the caller's own cost is CallerCostScenario's.
         var usages = pairs.Select(p => new RecordUsage(p, "5m")).ToArray();
 
         // Warm-up: every pair's actor started and written once, so the run measures hot pairs.

@@ -43,11 +43,11 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     [Fact]
     public void Usage_moves_the_next_wake_up_to_now_plus_keep_alive()
     {
-        var provider = Start();
+        var pairActor = Start();
 
-        provider.Tell(new RecordUsage(Model, Host, "2m"));
+        pairActor.Tell(new RecordUsage(Model, Host, "2m"));
         Advance(TimeSpan.FromSeconds(60));
-        provider.Tell(new RecordUsage(Model, Host, "2m"));
+        pairActor.Tell(new RecordUsage(Model, Host, "2m"));
         Advance(TimeSpan.FromSeconds(119));
         Assert.Null(LeaseRequest());
 
@@ -58,9 +58,9 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     [Fact]
     public void Every_wake_up_carries_the_pairs_offset()
     {
-        var provider = Start(new KeepAliveSettings { SpreadFraction = 0.05, MaxSpread = TimeSpan.FromSeconds(10) });
+        var pairActor = Start(new KeepAliveSettings { SpreadFraction = 0.05, MaxSpread = TimeSpan.FromSeconds(10) });
 
-        provider.Tell(new RecordUsage(Model, Host, "2m"));
+        pairActor.Tell(new RecordUsage(Model, Host, "2m"));
         Advance(TimeSpan.FromMinutes(2) + OffsetAtFivePercentOfTwoMinutes - TimeSpan.FromMilliseconds(1));
         Assert.Null(LeaseRequest());
         Advance(TimeSpan.FromMilliseconds(1));
@@ -71,9 +71,9 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     [Fact]
     public void Usage_makes_the_model_its_hosts_occupant()
     {
-        var provider = Start();
+        var pairActor = Start();
 
-        provider.Tell(new RecordUsage(Model, Host, "2m"));
+        pairActor.Tell(new RecordUsage(Model, Host, "2m"));
 
         var used = _gate.ExpectMsg<HostUsed>();
         Assert.Equal((Host, Model), (used.Host, used.Model));
@@ -82,8 +82,8 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     [Fact]
     public void Busy_host_postpones_ping_by_one_interval()
     {
-        var provider = Start();
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        var pairActor = Start();
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
         Advance(TimeSpan.FromSeconds(30));
         var request = LeaseRequest()!;
 
@@ -93,14 +93,14 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
         Advance(TimeSpan.FromMilliseconds(1));
 
         Assert.NotNull(LeaseRequest());
-        Assert.Equal("host busy with other-model", Status(provider).LastSkip);
+        Assert.Equal("host busy with other-model", Status(pairActor).LastSkip);
     }
 
     [Fact]
     public void Granted_lease_sends_one_ping_and_success_schedules_the_next_one_interval_after_the_ping_ended()
     {
-        var provider = Start();
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        var pairActor = Start();
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
         Advance(TimeSpan.FromSeconds(30));
         var started = Now;
         Grant(LeaseRequest()!);
@@ -111,8 +111,8 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
         _senders.Reply(new PingSucceeded(Pair, 200, TimeSpan.FromSeconds(4)));
 
         Assert.Contains(Drain(_gate).OfType<ReleasePingLease>(), r => r.Pair == Pair);
-        // Issue 11: from the ping's end (it was the ping's start before), as the original and the backends count.
-        Assert.Equal(started + TimeSpan.FromSeconds(34), Status(provider).NextWakeUp);
+        // From the ping's end, as llm-router's monitor and the backends count.
+        Assert.Equal(started + TimeSpan.FromSeconds(34), Status(pairActor).NextWakeUp);
         Advance(TimeSpan.FromSeconds(30) - TimeSpan.FromMilliseconds(1));
         Assert.Null(LeaseRequest());
         Advance(TimeSpan.FromMilliseconds(1));
@@ -122,26 +122,26 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     [Fact]
     public void After_usage_during_a_ping_its_success_schedules_the_next_one_interval_after_the_ping_ended()
     {
-        var provider = Start();
-        UsageDuringAPing(provider);
+        var pairActor = Start();
+        UsageDuringAPing(pairActor);
         // Issue 11: the ping's end, which comes after any usage during it (it was the later of start and usage).
         var endedAt = Now;
 
         _senders.Reply(new PingSucceeded(Pair, 200, TimeSpan.FromSeconds(5)));
 
-        Assert.Equal(endedAt + TimeSpan.FromSeconds(30), Status(provider).NextWakeUp);
+        Assert.Equal(endedAt + TimeSpan.FromSeconds(30), Status(pairActor).NextWakeUp);
         AssertNextLeaseRequestAt(endedAt + TimeSpan.FromSeconds(30));
     }
 
     [Fact]
     public void A_ping_that_fails_after_usage_during_it_waits_a_full_interval_after_the_usage_instead_of_backing_off()
     {
-        var provider = Start();
-        var usedAt = UsageDuringAPing(provider);
+        var pairActor = Start();
+        var usedAt = UsageDuringAPing(pairActor);
 
         _senders.Reply(new PingFailed(Pair, PingFailureReason.HttpStatus, 503, TimeSpan.FromSeconds(5), "HTTP 503"));
 
-        var status = Status(provider);
+        var status = Status(pairActor);
         Assert.Equal((PairState.Scheduled, 1, usedAt + TimeSpan.FromSeconds(30)), (status.State, status.ConsecutiveFailures, status.NextWakeUp));
         // A backoff would have asked 5 s after the failure.
         AssertNextLeaseRequestAt(usedAt + TimeSpan.FromSeconds(30));
@@ -150,8 +150,8 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     [Fact]
     public void Failed_pings_back_off_from_5s_doubling_capped_at_keep_alive()
     {
-        var provider = Start();
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        var pairActor = Start();
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
         Advance(TimeSpan.FromSeconds(30));
 
         var delays = new List<TimeSpan>();
@@ -160,12 +160,12 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
             Grant(LeaseRequest()!);
             _senders.ExpectMsg<SendPing>();
             _senders.Reply(new PingFailed(Pair, PingFailureReason.HttpStatus, 500, TimeSpan.Zero, "HTTP 500"));
-            delays.Add(Status(provider).NextWakeUp!.Value - Now);
+            delays.Add(Status(pairActor).NextWakeUp!.Value - Now);
             Advance(delays[^1]);
         }
 
         Assert.Equal(new[] { 5, 10, 20, 30, 30 }.Select(s => TimeSpan.FromSeconds(s)), delays);
-        var status = Status(provider);
+        var status = Status(pairActor);
         Assert.Equal(5, status.ConsecutiveFailures);
         Assert.Equal(PairState.AwaitingHost, status.State);
         Assert.Equal(500, status.LastPing!.StatusCode);
@@ -174,8 +174,8 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     [Fact]
     public void A_success_after_failures_resets_the_failure_count()
     {
-        var provider = Start();
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        var pairActor = Start();
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
         Advance(TimeSpan.FromSeconds(30));
         Grant(LeaseRequest()!);
         _senders.ExpectMsg<SendPing>();
@@ -185,7 +185,7 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
         _senders.ExpectMsg<SendPing>();
         _senders.Reply(new PingSucceeded(Pair, 200, TimeSpan.Zero));
 
-        var status = Status(provider);
+        var status = Status(pairActor);
         Assert.Equal(0, status.ConsecutiveFailures);
         Assert.Equal(PairState.Scheduled, status.State);
         Assert.Equal(Now + TimeSpan.FromSeconds(30), status.NextWakeUp);
@@ -194,15 +194,15 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     [Fact]
     public void A_lost_ping_result_counts_as_a_failure_after_the_timeout()
     {
-        var provider = Start();
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        var pairActor = Start();
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
         Advance(TimeSpan.FromSeconds(30));
         Grant(LeaseRequest()!);
         _senders.ExpectMsg<SendPing>();
 
         Advance(TimeSpan.FromSeconds(65));
 
-        var status = Status(provider);
+        var status = Status(pairActor);
         Assert.Equal(1, status.ConsecutiveFailures);
         Assert.Equal(PairState.BackingOff, status.State);
     }
@@ -211,8 +211,8 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     public void A_lease_request_lost_with_its_gates_node_is_asked_again_within_seconds()
     {
         var settings = new KeepAliveSettings { SpreadFraction = 0 };
-        var provider = Start(settings);
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        var pairActor = Start(settings);
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
         Advance(TimeSpan.FromSeconds(30));
         var lost = LeaseRequest()!;
 
@@ -232,15 +232,15 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     [Fact]
     public void Never_two_pings_of_one_pair_in_flight()
     {
-        var provider = Start();
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        var pairActor = Start();
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
         Advance(TimeSpan.FromSeconds(30));
         Grant(LeaseRequest()!);
         _senders.ExpectMsg<SendPing>();
 
         // The ping hangs for longer than an interval; usage in between must not start another one.
         Advance(TimeSpan.FromSeconds(10));
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
         Advance(TimeSpan.FromSeconds(40));
 
         Assert.Null(LeaseRequest());
@@ -255,18 +255,18 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     [InlineData("1.5m")]
     public void Falsy_or_invalid_keep_alive_turns_the_pair_off_and_logs_why_once(string? keepAlive)
     {
-        var provider = Start();
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        var pairActor = Start();
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
 
         EventFilter.Warning(contains: "is not scheduled").Expect(1, () =>
         {
-            provider.Tell(new RecordUsage(Model, Host, keepAlive));
-            provider.Tell(new RecordUsage(Model, Host, keepAlive));
+            pairActor.Tell(new RecordUsage(Model, Host, keepAlive));
+            pairActor.Tell(new RecordUsage(Model, Host, keepAlive));
         });
         Advance(TimeSpan.FromHours(1));
 
         Assert.Null(LeaseRequest());
-        var status = Status(provider);
+        var status = Status(pairActor);
         Assert.Equal(PairState.Off, status.State);
         Assert.Equal(0, status.KeepAliveSeconds);
         Assert.Null(status.NextWakeUp);
@@ -276,24 +276,24 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     public void A_pair_without_a_provider_is_not_pinged_and_says_so_once()
     {
         _catalog.Replace(ProviderCatalog.Empty);
-        var provider = Start();
+        var pairActor = Start();
 
         EventFilter.Warning(contains: "no provider in models-config").Expect(1, () =>
         {
-            provider.Tell(new RecordUsage(Model, Host, "30s"));
+            pairActor.Tell(new RecordUsage(Model, Host, "30s"));
             Advance(TimeSpan.FromMinutes(10));
         });
 
         Assert.Null(LeaseRequest());
-        Assert.Equal(PairState.Unconfigured, Status(provider).State);
+        Assert.Equal(PairState.Unconfigured, Status(pairActor).State);
     }
 
     [Fact]
     public void A_pair_whose_provider_appears_in_a_reloaded_config_is_pinged_again()
     {
         _catalog.Replace(ProviderCatalog.Empty);
-        var provider = Start();
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        var pairActor = Start();
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
         Advance(TimeSpan.FromSeconds(30));
 
         _catalog.Replace(Catalog(Provider("vllm", Host, Model)));
@@ -305,8 +305,8 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     [Fact]
     public void Max_idle_stops_pinging_until_the_next_usage()
     {
-        var provider = Start(new KeepAliveSettings { SpreadFraction = 0, MaxIdle = TimeSpan.FromMinutes(2) });
-        provider.Tell(new RecordUsage(Model, Host, "1m"));
+        var pairActor = Start(new KeepAliveSettings { SpreadFraction = 0, MaxIdle = TimeSpan.FromMinutes(2) });
+        pairActor.Tell(new RecordUsage(Model, Host, "1m"));
         Advance(TimeSpan.FromMinutes(1));
         Grant(LeaseRequest()!);
         _senders.ExpectMsg<SendPing>();
@@ -314,9 +314,9 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
 
         Advance(TimeSpan.FromMinutes(10));
         Assert.Null(LeaseRequest());
-        Assert.Equal(PairState.IdleExpired, Status(provider).State);
+        Assert.Equal(PairState.IdleExpired, Status(pairActor).State);
 
-        provider.Tell(new RecordUsage(Model, Host, "1m"));
+        pairActor.Tell(new RecordUsage(Model, Host, "1m"));
         Advance(TimeSpan.FromMinutes(1));
         Assert.NotNull(LeaseRequest());
     }
@@ -324,13 +324,13 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     [Fact]
     public void Every_schedule_change_is_mirrored_to_the_scheduler()
     {
-        var provider = Start();
-        provider.Tell(new RecordUsage(Model, Host, "2m"));
+        var pairActor = Start();
+        pairActor.Tell(new RecordUsage(Model, Host, "2m"));
 
         var upsert = Assert.IsType<ScheduleChange.Upsert>(_scheduler.ExpectMsg<SchedulerProtocol.MirrorSchedule>().Change);
         Assert.Equal((Pair, 120L, Now + TimeSpan.FromMinutes(2)), (upsert.Pair, upsert.KeepAliveSeconds, upsert.NextWakeUp));
 
-        provider.Tell(new RecordUsage(Model, Host, "false"));
+        pairActor.Tell(new RecordUsage(Model, Host, "false"));
         var off = Assert.IsType<ScheduleChange.Upsert>(_scheduler.ExpectMsg<SchedulerProtocol.MirrorSchedule>().Change);
         Assert.Equal((0L, (DateTimeOffset?)null), (off.KeepAliveSeconds, off.NextWakeUp));
     }
@@ -338,8 +338,8 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     [Fact]
     public void A_ping_is_mirrored_as_its_next_wake_up_before_its_outcome_so_a_successor_does_not_ping_again()
     {
-        var provider = Start();
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        var pairActor = Start();
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
         Advance(TimeSpan.FromSeconds(30));
         Drain(_scheduler);
 
@@ -356,9 +356,9 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     {
         // Stored wake-ups are whole Unix seconds.
         var due = DateTimeOffset.FromUnixTimeSeconds(Now.ToUnixTimeSeconds() + 90);
-        var provider = Start();
+        var pairActor = Start();
 
-        provider.Tell(new ResumeSchedule(Pair, 120, due), TestActor);
+        pairActor.Tell(new ResumeSchedule(Pair, 120, due), TestActor);
 
         ExpectMsg<Confirmed>();
         Advance(due - Now - TimeSpan.FromMilliseconds(1));
@@ -372,11 +372,11 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     [Fact]
     public void An_overdue_stored_pair_is_pinged_after_its_own_offset()
     {
-        var provider = Start(new KeepAliveSettings { SpreadFraction = 0.05, MaxSpread = TimeSpan.FromSeconds(10) });
+        var pairActor = Start(new KeepAliveSettings { SpreadFraction = 0.05, MaxSpread = TimeSpan.FromSeconds(10) });
 
-        provider.Tell(new ResumeSchedule(Pair, 120, Now - TimeSpan.FromMinutes(30)));
+        pairActor.Tell(new ResumeSchedule(Pair, 120, Now - TimeSpan.FromMinutes(30)));
 
-        Assert.Equal(Now + OffsetAtFivePercentOfTwoMinutes, Status(provider).NextWakeUp);
+        Assert.Equal(Now + OffsetAtFivePercentOfTwoMinutes, Status(pairActor).NextWakeUp);
         // The moved wake-up is written.
         Assert.Equal(new ScheduleChange.Upsert(Pair, 120, Now + OffsetAtFivePercentOfTwoMinutes),
             Drain(_scheduler).OfType<SchedulerProtocol.MirrorSchedule>().Single().Change);
@@ -385,49 +385,49 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     [Fact]
     public void A_running_pair_keeps_its_own_schedule_when_the_sweep_hands_it_the_stored_one()
     {
-        var provider = Start();
-        provider.Tell(new RecordUsage(Model, Host, "2m"));
-        var own = Status(provider).NextWakeUp;
+        var pairActor = Start();
+        pairActor.Tell(new RecordUsage(Model, Host, "2m"));
+        var own = Status(pairActor).NextWakeUp;
 
-        provider.Tell(new ResumeSchedule(Pair, 3600, Now + TimeSpan.FromMinutes(50)), TestActor);
+        pairActor.Tell(new ResumeSchedule(Pair, 3600, Now + TimeSpan.FromMinutes(50)), TestActor);
 
         ExpectMsg<Confirmed>();
-        Assert.Equal((120L, own), (Status(provider).KeepAliveSeconds, Status(provider).NextWakeUp));
+        Assert.Equal((120L, own), (Status(pairActor).KeepAliveSeconds, Status(pairActor).NextWakeUp));
     }
 
     [Fact]
     public void Usage_asked_with_confirm_is_confirmed_once_taken_and_told_usage_is_not_answered()
     {
-        var provider = Start();
+        var pairActor = Start();
 
-        provider.Tell(new RecordUsage(Model, Host, "2m"), TestActor);
+        pairActor.Tell(new RecordUsage(Model, Host, "2m"), TestActor);
         ExpectNoMsg(TimeSpan.FromMilliseconds(100));
-        provider.Tell(new RecordUsage(Model, Host, "5m") { Confirm = true }, TestActor);
+        pairActor.Tell(new RecordUsage(Model, Host, "5m") { Confirm = true }, TestActor);
 
         ExpectMsg<Confirmed>();
-        Assert.Equal(300, Status(provider).KeepAliveSeconds);
+        Assert.Equal(300, Status(pairActor).KeepAliveSeconds);
     }
 
     [Fact]
     public void A_pair_that_moves_hands_everything_it_knows_to_its_successor_and_stops()
     {
         var parent = CreateTestProbe();
-        var provider = parent.ChildActorOf(Synchronous(PairActor.Props(Pair, Deps(new KeepAliveSettings { SpreadFraction = 0 }))));
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        var pairActor = parent.ChildActorOf(Synchronous(PairActor.Props(Pair, Deps(new KeepAliveSettings { SpreadFraction = 0 }))));
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
         Advance(TimeSpan.FromSeconds(30));
         Grant(LeaseRequest()!);
         _senders.ExpectMsg<SendPing>();
         _senders.Reply(new PingFailed(Pair, PingFailureReason.HttpStatus, 503, TimeSpan.FromMilliseconds(40), "HTTP 503"));
-        var before = Status(provider);
+        var before = Status(pairActor);
         Drain(_scheduler);
-        Watch(provider);
+        Watch(pairActor);
 
-        provider.Tell(PairProtocol.HandOff.Instance);
+        pairActor.Tell(PairProtocol.HandOff.Instance);
 
         Assert.Equal(before, _successor.ExpectMsg<ScheduleHandedOver>().Predecessor);
         // From now on the successor writes the pair: a change still waiting on this node must not land over its own.
         Assert.Equal(new SchedulerProtocol.HandedOver(Pair), _scheduler.ExpectMsg<SchedulerProtocol.HandedOver>());
-        ExpectTerminated(provider);
+        ExpectTerminated(pairActor);
     }
 
     [Fact]
@@ -456,13 +456,13 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
         // The pair's thread is held inside its first usage, so the hand-off and a usage behind it queue in its mailbox.
         using var release = new ManualResetEventSlim();
         var gate = new HoldingRef(_gate, release);
-        var provider = Sys.ActorOf(PairActor.Props(Pair,
+        var pairActor = Sys.ActorOf(PairActor.Props(Pair,
             new PairDependencies(new KeepAliveSettings { SpreadFraction = 0 }, _catalog, gate, _senders, _scheduler, new ProbeSuccessor(_successor), Log)));
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
         gate.Entered.Wait(TimeSpan.FromSeconds(10));
-        provider.Tell(PairProtocol.HandOff.Instance);
+        pairActor.Tell(PairProtocol.HandOff.Instance);
         var usage = new RecordUsage(Model, Host, "1m") { Confirm = true };
-        provider.Tell(usage, TestActor);
+        pairActor.Tell(usage, TestActor);
 
         release.Set();
 
@@ -475,14 +475,14 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     public void Unregister_forgets_the_pair_and_it_leaves_through_sharding_after_lingering_as_a_tombstone()
     {
         var parent = CreateTestProbe();
-        var provider = parent.ChildActorOf(Synchronous(PairActor.Props(Pair, Deps(new KeepAliveSettings { SpreadFraction = 0 }))));
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        var pairActor = parent.ChildActorOf(Synchronous(PairActor.Props(Pair, Deps(new KeepAliveSettings { SpreadFraction = 0 }))));
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
 
-        provider.Tell(new Unregister(Pair));
+        pairActor.Tell(new Unregister(Pair));
 
         Assert.Contains(Drain(_scheduler).OfType<SchedulerProtocol.MirrorSchedule>().Select(m => m.Change),
             change => change is ScheduleChange.Remove remove && remove.Pair == Pair);
-        Assert.Equal(PairState.Unregistered, Status(provider).State);
+        Assert.Equal(PairState.Unregistered, Status(pairActor).State);
         parent.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
         Advance(new KeepAliveSettings().UnregisteredLinger);
         Assert.IsType<Akka.Cluster.Sharding.Passivate>(parent.ExpectMsg<Akka.Cluster.Sharding.Passivate>());
@@ -492,20 +492,20 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     [Fact]
     public void A_stale_stored_schedule_does_not_bring_an_unregistered_pair_back_but_new_usage_does()
     {
-        var provider = Start();
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
-        provider.Tell(new Unregister(Pair));
+        var pairActor = Start();
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
+        pairActor.Tell(new Unregister(Pair));
         Drain(_scheduler);
 
         // A sweep that read the pair just before its removal was written.
-        provider.Tell(new ResumeSchedule(Pair, 30, Now + TimeSpan.FromSeconds(10)), TestActor);
+        pairActor.Tell(new ResumeSchedule(Pair, 30, Now + TimeSpan.FromSeconds(10)), TestActor);
         ExpectMsg<Confirmed>();
         Advance(TimeSpan.FromSeconds(40));
         Assert.Null(LeaseRequest());
         Assert.Empty(Drain(_scheduler));
 
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
-        Assert.Equal(PairState.Scheduled, Status(provider).State);
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
+        Assert.Equal(PairState.Scheduled, Status(pairActor).State);
         Advance(TimeSpan.FromSeconds(30));
         Assert.NotNull(LeaseRequest());
     }
@@ -513,13 +513,13 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     [Fact]
     public void Rewrite_tells_the_current_schedule_again_and_nothing_for_a_pair_without_one()
     {
-        var provider = Start();
-        provider.Tell(new RewriteSchedule(Pair));
+        var pairActor = Start();
+        pairActor.Tell(new RewriteSchedule(Pair));
         Assert.Empty(Drain(_scheduler));
-        provider.Tell(new RecordUsage(Model, Host, "2m"));
+        pairActor.Tell(new RecordUsage(Model, Host, "2m"));
         var told = _scheduler.ExpectMsg<SchedulerProtocol.MirrorSchedule>();
 
-        provider.Tell(new RewriteSchedule(Pair));
+        pairActor.Tell(new RewriteSchedule(Pair));
 
         Assert.Equal(told, _scheduler.ExpectMsg<SchedulerProtocol.MirrorSchedule>());
     }
@@ -528,14 +528,14 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
     public void A_ping_outcome_arriving_after_unregister_releases_the_lease_and_does_not_mirror_the_pair_back()
     {
         var parent = CreateTestProbe();
-        var provider = parent.ChildActorOf(Synchronous(PairActor.Props(Pair, Deps(new KeepAliveSettings { SpreadFraction = 0 }))));
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        var pairActor = parent.ChildActorOf(Synchronous(PairActor.Props(Pair, Deps(new KeepAliveSettings { SpreadFraction = 0 }))));
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
         Advance(TimeSpan.FromSeconds(30));
         Grant(LeaseRequest()!);
         _senders.ExpectMsg<SendPing>();
         Drain(_scheduler);
 
-        provider.Tell(new Unregister(Pair));
+        pairActor.Tell(new Unregister(Pair));
         _senders.Reply(new PingSucceeded(Pair, 200, TimeSpan.FromSeconds(1)));
 
         var changes = Drain(_scheduler).OfType<SchedulerProtocol.MirrorSchedule>().Select(m => m.Change).ToList();
@@ -579,15 +579,15 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
 
     /// <summary>A ping of a 30 s pair starts, and 3 s into it the pair is used; 2 s later the outcome may come.</summary>
     /// <returns>When the usage came.</returns>
-    private DateTimeOffset UsageDuringAPing(IActorRef provider)
+    private DateTimeOffset UsageDuringAPing(IActorRef pairActor)
     {
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
         Advance(TimeSpan.FromSeconds(30));
         Grant(LeaseRequest()!);
         _senders.ExpectMsg<SendPing>();
         Advance(TimeSpan.FromSeconds(3));
         var usedAt = Now;
-        provider.Tell(new RecordUsage(Model, Host, "30s"));
+        pairActor.Tell(new RecordUsage(Model, Host, "30s"));
         Advance(TimeSpan.FromSeconds(2));
         Assert.Null(LeaseRequest());
         return usedAt;
@@ -607,10 +607,10 @@ public sealed class PairActorSpecs : VirtualTimeSpecs
 
     private void Grant(RequestPingLease request) => _gate.Reply(new PingLeaseGranted(request.Pair, request.Attempt));
 
-    private PairStatus Status(IActorRef provider)
+    private PairStatus Status(IActorRef pairActor)
     {
         var probe = CreateTestProbe();
-        provider.Tell(new GetPairStatus(Pair), probe);
+        pairActor.Tell(new GetPairStatus(Pair), probe);
         return probe.ExpectMsg<PairStatus>();
     }
 }

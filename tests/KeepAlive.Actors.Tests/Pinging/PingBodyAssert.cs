@@ -3,7 +3,7 @@ using Xunit;
 
 namespace KeepAlive.Actors.Tests.Pinging;
 
-/// <summary>Field-by-field checks of the ping bodies of DESIGN §2.</summary>
+/// <summary>Field-by-field checks of the ping bodies <see cref="KeepAlive.Actors.Pinging.PingRequestFactory"/> builds per api_type.</summary>
 internal static class PingBodyAssert
 {
     /// <summary>The original KeepAlive's defaults, written out here so a changed default fails a test.</summary>

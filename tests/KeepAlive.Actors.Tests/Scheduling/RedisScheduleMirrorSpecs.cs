@@ -16,7 +16,7 @@ namespace KeepAlive.Actors.Tests.Scheduling;
 
 /// <summary>
 /// Real nodes writing the schedule to a real redis-server, in real time; the keys are checked with plain
-/// Redis commands, as the original router and dashboards read them.
+/// Redis commands, as llm-router and its dashboards read them.
 /// </summary>
 [Collection(RedisCollection.Name)]
 public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis, ITestOutputHelper output) : ModelServerSpecs
