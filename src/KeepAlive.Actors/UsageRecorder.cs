@@ -61,7 +61,7 @@ public abstract record DeliveryOutcome
 /// Router code on the hot path may still tell <see cref="RecordUsage"/> to the region (a few hundred nanoseconds, no
 /// answer); this is the way to know, at the cost of one ask per command.
 /// </remarks>
-public sealed class UsageRecorder(IRequiredActor<PairRegion> providers, IRequiredActor<HostGateRegion> hostGates, UsageRecorderSettings settings)
+public sealed class UsageRecorder(IRequiredActor<PairRegion> pairs, IRequiredActor<HostGateRegion> hostGates, UsageRecorderSettings settings)
 {
     private int _unconfirmed;
 
@@ -69,10 +69,10 @@ public sealed class UsageRecorder(IRequiredActor<PairRegion> providers, IRequire
     public int Unconfirmed => Volatile.Read(ref _unconfirmed);
 
     public async Task<DeliveryOutcome> RecordAsync(IReadOnlyList<RecordUsage> usages, CancellationToken cancellation = default) =>
-        await SendAsync(await providers.GetAsync(cancellation), usages.Select(usage => usage with { Confirm = true }).ToList(), cancellation);
+        await SendAsync(await pairs.GetAsync(cancellation), usages.Select(usage => usage with { Confirm = true }).ToList(), cancellation);
 
     public async Task<DeliveryOutcome> UnregisterAsync(PairKey pair, CancellationToken cancellation = default) =>
-        await SendAsync(await providers.GetAsync(cancellation), [new Unregister(pair) { Confirm = true }], cancellation);
+        await SendAsync(await pairs.GetAsync(cancellation), [new Unregister(pair) { Confirm = true }], cancellation);
 
     public async Task<DeliveryOutcome> RequestStartedAsync(string host, CancellationToken cancellation = default) =>
         await SendAsync(await hostGates.GetAsync(cancellation), [new HostGateProtocol.RequestStarted(host) { Confirm = true }], cancellation);

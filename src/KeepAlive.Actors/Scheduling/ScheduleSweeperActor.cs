@@ -95,7 +95,7 @@ public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
 
     private readonly IScheduleStore _store;
     private readonly SchedulerSettings _settings;
-    private readonly IActorRef _providers;
+    private readonly IActorRef _pairs;
     private readonly IActorRef _writer;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<string> _reportedProblems = [];
@@ -105,11 +105,11 @@ public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
     private long _dueSweeps;
     private long _handedOver;
 
-    public ScheduleSweeperActor(IScheduleStore store, SchedulerSettings settings, IActorRef providers, IActorRef writer)
+    public ScheduleSweeperActor(IScheduleStore store, SchedulerSettings settings, IActorRef pairs, IActorRef writer)
     {
         _store = store;
         _settings = settings;
-        _providers = providers;
+        _pairs = pairs;
         _writer = writer;
 
         // Reads wait until the node's writer is ready: clear-on-start must not wipe what a sweep just handed over.
@@ -132,8 +132,8 @@ public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IScheduleStore store, SchedulerSettings settings, IActorRef providers, IActorRef writer) =>
-        Akka.Actor.Props.Create(() => new ScheduleSweeperActor(store, settings, providers, writer));
+    public static Props Props(IScheduleStore store, SchedulerSettings settings, IActorRef pairs, IActorRef writer) =>
+        Akka.Actor.Props.Create(() => new ScheduleSweeperActor(store, settings, pairs, writer));
 
     protected override void PreStart()
     {
@@ -204,7 +204,7 @@ public sealed class ScheduleSweeperActor : ReceiveActor, IWithTimers
         {
             run.InFlight += page.Due.Count;
             var (self, count) = (Self, page.Due.Count);
-            Task.WhenAll(page.Due.Select(stored => _providers.Ask<Confirmed>(
+            Task.WhenAll(page.Due.Select(stored => _pairs.Ask<Confirmed>(
                     new PairProtocol.ResumeSchedule(stored.Pair, stored.KeepAliveSeconds, stored.NextWakeUp!.Value), DeliveryTimeout)))
                 .PipeTo(self, success: () => new PageDelivered(count), failure: ex => new PageUndelivered(count, ex));
         }

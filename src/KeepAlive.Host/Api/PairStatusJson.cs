@@ -66,7 +66,7 @@ public sealed record PairListJson(
 {
     public static PairListJson From(PairListing listing, PairQuery query)
     {
-        var providers = listing.Pairs.Select(PairStatusJson.From).ToArray();
-        return new PairListJson(providers.Length, listing.Total, query.Offset, query.Limit, DateTimeOffset.UtcNow, providers, listing.UnreachableNodes);
+        var pairs = listing.Pairs.Select(PairStatusJson.From).ToArray();
+        return new PairListJson(pairs.Length, listing.Total, query.Offset, query.Limit, DateTimeOffset.UtcNow, pairs, listing.UnreachableNodes);
     }
 }
