@@ -7,6 +7,7 @@ using Akka.Configuration;
 using Akka.Event;
 using Akka.Hosting;
 using KeepAlive.Actors.Config;
+using KeepAlive.Actors.Entities;
 using KeepAlive.Actors.Hosts;
 using KeepAlive.Actors.Pinging;
 using KeepAlive.Actors.Pairs;
@@ -155,6 +156,9 @@ public static class KeepAliveHostingExtensions
 
         builder.WithActors((system, registry) =>
             system.ActorOf(ScheduleRewriterActor.Props(registry.Get<PairRegion>()), "keepalive-schedule-rewriter"));
+
+        // Every node answers for its own regions, so any node's API can list the cluster's pairs and hosts.
+        builder.WithActors((system, _) => system.ActorOf(NodeEntitiesActor.Props(sharding.Role), NodeEntitiesActor.Name));
 
         builder.WithSingleton<KeepAliveSweeper>(
             SweeperName,

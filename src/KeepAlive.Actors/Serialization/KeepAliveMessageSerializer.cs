@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
 using KeepAlive.Actors.Pairs;
+using static KeepAlive.Actors.Entities.EntityListingProtocol;
 using static KeepAlive.Actors.Hosts.HostGateProtocol;
 using static KeepAlive.Actors.Pairs.PairProtocol;
 
@@ -44,6 +45,9 @@ public sealed class KeepAliveMessageSerializer(ExtendedActorSystem system) : Ser
         ["h.get-status"] = typeof(GetHostStatus),
         ["h.status"] = typeof(HostStatus),
         ["k.confirmed"] = typeof(Confirmed),
+        ["e.list"] = typeof(ListEntities),
+        ["e.page"] = typeof(EntitiesPage),
+        ["e.unavailable"] = typeof(EntitiesUnavailable),
     };
 
     private static readonly IReadOnlyDictionary<Type, string> ManifestsByType =

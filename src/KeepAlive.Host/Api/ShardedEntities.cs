@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Cluster.Sharding;
+using KeepAlive.Actors.Entities;
 
 namespace KeepAlive.Host.Api;
 
@@ -13,13 +13,16 @@ public sealed record HostedEntities(IReadOnlyList<HostedEntity> Entities, IReadO
 
 /// <summary>
 /// Lists the entities of one shard region across the cluster: sharding keeps no cluster-wide list of
-/// entity ids, so every Up member's region is asked for its <see cref="ShardRegion.GetShardRegionState"/>.
-/// Entities are then asked directly at their actor's path, never through the region, which would start
-/// an actor for any id it is asked about.
+/// entity ids, so every Up member lists its own, in pages that fit a remoting frame
+/// (<see cref="EntityGathering"/>). Entities are then asked directly at their actor's path, never through
+/// the region, which would start an actor for any id it is asked about.
 /// </summary>
 public sealed class ShardedEntities(ActorSystem system, string regionName)
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+
+    // Above the members' own 5 s wait for their region, so a slow region is named as such rather than timed out here.
+    private static readonly TimeSpan ListingTimeout = TimeSpan.FromSeconds(8);
 
     // Enough to ask thousands of entities in a second or two without flooding one node's mailboxes.
     private const int MaxConcurrentAsks = 16;
@@ -34,21 +37,21 @@ public sealed class ShardedEntities(ActorSystem system, string regionName)
             .ToArray();
         // A member the failure detector already gave up on would only make every listing wait for the ask timeout.
         var asked = members.Where(m => !markedUnreachable.Contains(m)).ToArray();
-        var states = await Task.WhenAll(asked.Select(RegionStateAsync));
+        var listed = await EntityGathering.GatherAsync(system, regionName, asked, ListingTimeout);
 
         var entities = new List<HostedEntity>();
         var unreachable = members.Where(markedUnreachable.Contains).Select(m => m.ToString()).ToList();
-        for (var i = 0; i < asked.Length; i++)
+        foreach (var member in asked)
         {
-            var node = asked[i].ToString();
-            if (states[i] is not { } regionState)
+            var node = member.ToString();
+            if (!listed.TryGetValue(member, out var shards))
             {
                 unreachable.Add(node);
                 continue;
             }
 
-            var region = RegionPath(asked[i]);
-            foreach (var shard in regionState.Shards)
+            var region = RegionPath(member);
+            foreach (var shard in shards)
             {
                 // Sharding names an entity's actor by its escaped id.
                 entities.AddRange(shard.EntityIds.Select(id => new HostedEntity(id, node, region / shard.ShardId / Uri.EscapeDataString(id))));
@@ -86,16 +89,4 @@ public sealed class ShardedEntities(ActorSystem system, string regionName)
     }
 
     private ActorPath RegionPath(Address member) => new RootActorPath(member) / "system" / "sharding" / regionName;
-
-    private async Task<CurrentShardRegionState?> RegionStateAsync(Address member)
-    {
-        try
-        {
-            return await system.ActorSelection(RegionPath(member)).Ask<CurrentShardRegionState>(GetShardRegionState.Instance, AskTimeout);
-        }
-        catch (AskTimeoutException)
-        {
-            return null;
-        }
-    }
 }

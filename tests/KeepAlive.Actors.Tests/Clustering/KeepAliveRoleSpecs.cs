@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
+using KeepAlive.Actors.Entities;
 using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
@@ -34,5 +35,10 @@ public sealed class KeepAliveRoleSpecs(ITestOutputHelper output)
         Assert.All(statuses, status => Assert.Equal(hosting.Address.ToString(), status.Node));
         Assert.Equal(pairs.Select(p => p.EntityId).Order(StringComparer.Ordinal), await hosting.LivingPairsAsync());
         Assert.Empty(await apiOnly.LivingPairsAsync());
+
+        // Listed from the node without the role, as its API would: its own (proxy) region answers with none.
+        var listed = await EntityGathering.GatherAsync(apiOnly.System, KeepAliveHostingExtensions.PairRegionName, [hosting.Address, apiOnly.Address], Patience);
+        Assert.Equal(pairs.Count, listed[hosting.Address].Sum(shard => shard.EntityIds.Count));
+        Assert.Empty(listed[apiOnly.Address]);
     }
 }

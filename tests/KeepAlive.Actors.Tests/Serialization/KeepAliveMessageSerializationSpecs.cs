@@ -1,9 +1,11 @@
 using System.Text;
 using Akka.Actor;
+using KeepAlive.Actors.Entities;
 using KeepAlive.Actors.Pairs;
 using KeepAlive.Actors.Serialization;
 using KeepAlive.Actors.Tests.Fixtures;
 using Xunit;
+using static KeepAlive.Actors.Entities.EntityListingProtocol;
 using static KeepAlive.Actors.Hosts.HostGateProtocol;
 using static KeepAlive.Actors.Pairs.PairProtocol;
 
@@ -168,6 +170,26 @@ public sealed class KeepAliveMessageSerializationSpecs(KeepAliveNodeFixture fixt
             new HostStatus(Pair.Host, null, 0, null, 0),
             """{"host":"http://10.0.0.5:7000/","occupant":null,"requestsInFlight":0,"leaseHolder":null,"waiting":0}"""
         },
+        {
+            "e.list",
+            new ListEntities("keepalive-provider"),
+            """{"regionName":"keepalive-provider"}"""
+        },
+        {
+            "e.page",
+            new EntitiesPage([new ShardEntities("17", [Pair.EntityId, "llama|http://10.0.0.6:7000"])], Last: false),
+            """{"shards":[{"shardId":"17","entityIds":["model: gemma|v2|http://10.0.0.5:7000/","llama|http://10.0.0.6:7000"]}],"last":false}"""
+        },
+        {
+            "e.page",
+            new EntitiesPage([], Last: true),
+            """{"shards":[],"last":true}"""
+        },
+        {
+            "e.unavailable",
+            new EntitiesUnavailable("keepalive-provider", "the region did not answer within 5 s"),
+            """{"regionName":"keepalive-provider","reason":"the region did not answer within 5 s"}"""
+        },
     };
 
     [Theory]
@@ -188,6 +210,25 @@ public sealed class KeepAliveMessageSerializationSpecs(KeepAliveNodeFixture fixt
         var read = Serialization.Deserialize(Encoding.UTF8.GetBytes(json), KeepAliveMessageSerializer.SerializerId, manifest);
 
         Assert.Equal(message, read);
+    }
+
+    /// <summary>
+    /// Entity pages are cut by an estimate of their size; it must never fall short of what the serializer writes, or a
+    /// page could outgrow the frame and be dropped. Names here hold every kind of character the encoder escapes.
+    /// </summary>
+    [Fact]
+    public void An_entity_page_is_never_larger_on_the_wire_than_its_budget()
+    {
+        const string Awkward = "<>&'+`\"\\é😀\u0001 ~/:|";
+        var ids = Enumerable.Range(0, 300)
+            .Select(i => $"{i}{string.Concat(Enumerable.Repeat(Awkward, 40))}|http://{string.Concat(Enumerable.Repeat(Awkward, 40))}")
+            .ToArray();
+
+        var pages = EntityPages.Split([new ShardEntities("3", ids[..150]), new ShardEntities("4", ids[150..])]);
+
+        Assert.True(pages.Count > 2, $"{pages.Count} page(s)");
+        // The page's own braces and "last" are not in the budget: at most 27 bytes.
+        Assert.All(pages, page => Assert.InRange(Serialization.FindSerializerFor(page).ToBinary(page).Length, 1, EntityPages.BudgetBytes + 27));
     }
 
     [Fact]
