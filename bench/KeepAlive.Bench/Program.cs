@@ -12,9 +12,10 @@ var scenarios = new Dictionary<string, Func<BenchOptions, Task>>
     [RecoveryScenario.Name] = RecoveryScenario.RunAsync,
     [MemoryScenario.Name] = MemoryScenario.RunAsync,
     [FailoverScenario.Name] = FailoverScenario.RunAsync,
+    [ListingScenario.Name] = ListingScenario.RunAsync,
 };
 // The scenarios that drive a KeepAlive.Host process, so any build's host can be measured: what `compare` runs.
-string[] hostDriven = [BurstScenario.Name, RecoveryScenario.Name, MemoryScenario.Name, FailoverScenario.Name];
+string[] hostDriven = [BurstScenario.Name, RecoveryScenario.Name, MemoryScenario.Name, FailoverScenario.Name, ListingScenario.Name];
 
 var name = args.FirstOrDefault() ?? "help";
 BenchOptions options;
@@ -53,7 +54,7 @@ return 0;
 int Usage(int exitCode = 2)
 {
     Console.WriteLine($"usage: dotnet run -c Release --project bench/KeepAlive.Bench -- <all|machine|compare|{string.Join('|', scenarios.Keys)}> [flags]");
-    Console.WriteLine("  --pairs N (burst, recovery, memory; default 100,000)  --runs N (failover; 3)  --concurrency N, --batch N (burst; 8, 1,000)");
+    Console.WriteLine("  --pairs N (burst, recovery, memory, listing; default 100,000)  --runs N (failover; 3)  --concurrency N, --batch N (burst; 8, 1,000)");
     Console.WriteLine("  --host PATH, --label TEXT: the KeepAlive.Host executable a host-driven scenario runs (default: the one built next to the bench)");
     Console.WriteLine($"  compare --build LABEL=PATH ... [--scenarios {string.Join(',', hostDriven)}]: the scenarios against each build, one table");
     return exitCode;
