@@ -25,9 +25,8 @@ public sealed class PairKeySpecs
         Assert.Contains("Not a keep-alive entity id (<model>|<host>): 'scheduler'", refused.Message);
     }
 
-    // 512 two-byte characters: 1,024 bytes in 512 chars, so a limit counted in chars would take the longer one too.
-    private static readonly string AtLimit = string.Concat(Enumerable.Repeat("é", PairKey.MaxNameBytes / 2));
-    private static readonly string OverLimit = AtLimit + "a";
+    private static readonly string AtLimit = LongNames.OfBytes(PairKey.MaxNameBytes);
+    private static readonly string OverLimit = LongNames.OfBytes(PairKey.MaxNameBytes + 1);
 
     [Fact]
     public void A_model_name_or_host_of_1024_UTF8_bytes_names_a_pair_surrounding_whitespace_not_counted()
