@@ -74,11 +74,16 @@ public sealed class UsageRecorder(IRequiredActor<PairRegion> pairs, IRequiredAct
     public async Task<DeliveryOutcome> UnregisterAsync(PairKey pair, CancellationToken cancellation = default) =>
         await SendAsync(await pairs.GetAsync(cancellation), [new Unregister(pair) { Confirm = true }], cancellation);
 
+    /// <exception cref="ArgumentException">the host is longer than <see cref="PairKey.MaxNameBytes"/>; nothing is sent.</exception>
     public async Task<DeliveryOutcome> RequestStartedAsync(string host, CancellationToken cancellation = default) =>
-        await SendAsync(await hostGates.GetAsync(cancellation), [new HostGateProtocol.RequestStarted(host) { Confirm = true }], cancellation);
+        await SendAsync(await hostGates.GetAsync(cancellation), [new HostGateProtocol.RequestStarted(GateHost(host)) { Confirm = true }], cancellation);
 
+    /// <exception cref="ArgumentException">the host is longer than <see cref="PairKey.MaxNameBytes"/>; nothing is sent.</exception>
     public async Task<DeliveryOutcome> RequestFinishedAsync(string host, CancellationToken cancellation = default) =>
-        await SendAsync(await hostGates.GetAsync(cancellation), [new HostGateProtocol.RequestFinished(host) { Confirm = true }], cancellation);
+        await SendAsync(await hostGates.GetAsync(cancellation), [new HostGateProtocol.RequestFinished(GateHost(host)) { Confirm = true }], cancellation);
+
+    // The host is its gate's entity id, which crosses nodes as a pair's does: the same limit keeps it deliverable.
+    private static string GateHost(string host) => PairKey.RequireName(host, "host", nameof(host));
 
     private async Task<DeliveryOutcome> SendAsync(IActorRef region, IReadOnlyList<object> commands, CancellationToken cancellation)
     {

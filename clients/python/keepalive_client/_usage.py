@@ -15,6 +15,13 @@ _DURATION = re.compile(r"\s*([0-9]+)\s*([smh])\s*", re.IGNORECASE)
 _SECONDS_PER_UNIT = {"s": 1, "m": 60, "h": 3600}
 # The longest keep_alive the service takes: TimeSpan's range in whole seconds. Longer ones it refuses.
 _MAX_SECONDS = 922_337_203_685
+# The service's limit on a model name or host (PairKey.MaxNameBytes), in UTF-8 bytes without surrounding whitespace:
+# a pair's names travel between its nodes, and longer ones would not reach the pair. It refuses them, and the batch.
+MAX_NAME_BYTES = 1024
+# Only whitespace the service trims too: a name this leaves longer than the service sees it is refused here, never there.
+_TRIMMED = " \t\n\r\x0b\x0c"
+# How much of a name a warning quotes: a huge name must not make a huge log line.
+_SHOWN_CHARS = 120
 
 
 def usage_json(model_name: str, host: str, keep_alive: Any) -> Dict[str, Any]:
@@ -41,12 +48,21 @@ def unsendable_name(model_name: str, host: str) -> Optional[str]:
         return "a blank model name or host"
     if "|" in host:
         return "a '|' in the host, which separates model and host in the pair's id"
-    try:
-        model_name.encode("utf-8")
-        host.encode("utf-8")
-    except UnicodeEncodeError:
-        return "text that is not valid Unicode (a lone surrogate)"
+    for what, name in (("model name", model_name), ("host", host)):
+        try:
+            size = len(name.strip(_TRIMMED).encode("utf-8"))
+        except UnicodeEncodeError:
+            return "text that is not valid Unicode (a lone surrogate)"
+        if size > MAX_NAME_BYTES:
+            return f"a {what} of {size:,} bytes in UTF-8; the service takes at most {MAX_NAME_BYTES:,}"
     return None
+
+
+def shown_name(name: str) -> str:
+    """The name as a warning quotes it: in full up to a point, then its start and its size."""
+    if len(name) <= _SHOWN_CHARS:
+        return repr(name)
+    return f"{name[:_SHOWN_CHARS]!r}…({len(name.encode('utf-8', 'surrogatepass')):,} bytes)"
 
 
 class UsageBuffer:

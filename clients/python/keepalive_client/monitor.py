@@ -8,7 +8,7 @@ import time
 from typing import Any, Callable, List, Optional
 
 from ._http import Transport
-from ._usage import PendingUsage, UsageBuffer, is_duration, keep_alive_text, unsendable_name, usage_json
+from ._usage import PendingUsage, UsageBuffer, is_duration, keep_alive_text, shown_name, unsendable_name, usage_json
 from .errors import ProblemError, ServiceUnreachableError
 
 _BATCH_PATH = "/api/usage/batch"
@@ -133,7 +133,8 @@ class KeepAliveMonitor:
             model, where = str(model_name), str(host)
             problem = unsendable_name(model, where)
             if problem is not None:
-                self._warn_once(("name", model, where), "[keep-alive] usage of %r on %r not sent: %s", model, where, problem)
+                shown = (shown_name(model), shown_name(where))
+                self._warn_once(("name",) + shown, "[keep-alive] usage of %s on %s not sent: %s", *shown, problem)
                 return
             text = keep_alive_text(keep_alive)
             if not is_duration(text):

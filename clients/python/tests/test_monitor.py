@@ -157,6 +157,29 @@ class KeepAliveMonitorTest(unittest.TestCase):
         # Sent in the same batch as the three: the two oldest would be known by now.
         self.assertFalse(self.known("full-1") or self.known("full-2"))
 
+    def test_a_name_over_the_services_limit_is_not_sent_with_one_short_warning_and_the_rest_of_the_batch_arrives(self) -> None:
+        logger = quiet_logger("long-names")
+        monitor = self.monitor(logger=logger)
+        # 1,024 bytes in UTF-8 in 512 characters: a limit counted in characters would take the longer names too.
+        at_limit = "é" * 512
+        over_limit = at_limit + "a"
+
+        with self.assertLogs(logger, logging.WARNING) as logs:
+            monitor.record_usage(at_limit, NOWHERE, "1m")
+            monitor.record_usage(over_limit, NOWHERE, "1m")
+            monitor.record_usage("m", "http://" + "é" * 509, "1m")
+            monitor.record_usage(over_limit, NOWHERE, "1m")
+            monitor.record_usage("beside-long-names", NOWHERE, "1m")
+        # Unstarted, the monitor sends its whole buffer in one batch at stop.
+        monitor.stop()
+
+        self.assertEqual((2, 0), (monitor.sent_usages, monitor.rejected_usages))
+        self.assertEqual(2, len(logs.output), "one warning per name, however often it is used")
+        self.assertIn("a model name of 1,025 bytes in UTF-8; the service takes at most 1,024", logs.output[0])
+        self.assertIn("a host of 1,025 bytes in UTF-8", logs.output[1])
+        self.assertTrue(all(len(line) < 400 for line in logs.output), logs.output)
+        eventually(lambda: self.known(at_limit) and self.known("beside-long-names"), "the rest of the batch to be known")
+
 
 class RecordUsageWhileTheServiceIsDownTest(unittest.TestCase):
     def test_record_usage_returns_in_microseconds_and_never_raises(self) -> None:

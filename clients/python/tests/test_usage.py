@@ -22,12 +22,15 @@ class DurationTest(unittest.TestCase):
 
 class UnsendableNameTest(unittest.TestCase):
     def test_names_the_service_refuses_are_reported(self) -> None:
-        for model, host in [(" ", "http://h"), ("m", "\t"), ("m", "http://h|x"), ("\ud800", "http://h"), ("m", "http://\udfff")]:
+        too_long = "é" * 512 + "a"
+        for model, host in [(" ", "http://h"), ("m", "\t"), ("m", "http://h|x"), ("\ud800", "http://h"), ("m", "http://\udfff"), (too_long, "http://h"), ("m", too_long)]:
             with self.subTest(model=model, host=host):
                 self.assertIsNotNone(unsendable_name(model, host))
 
     def test_ordinary_names_are_sent(self) -> None:
         self.assertIsNone(unsendable_name("model:google/gemma-3 ü", "http://10.0.0.5:7000/"))
+        # 1,024 bytes once surrounding whitespace is dropped, as the service measures them.
+        self.assertIsNone(unsendable_name(" " + "é" * 512 + "\n", "\t" + "é" * 512))
 
 
 class UsageBufferTest(unittest.TestCase):

@@ -6,8 +6,9 @@ namespace KeepAlive.Actors.Config;
 
 /// <summary>
 /// Reads the providers of the chosen models. A provider the service cannot use (not an object, no usable
-/// <c>api_host</c>, a string field holding another JSON type) is skipped with one warning; every other one is
-/// loaded, with warnings for what will keep it from being pinged.
+/// <c>api_host</c>, a string field holding another JSON type, a model name or <c>api_host</c> longer than a pair's
+/// names may be) is skipped with one warning; every other one is loaded, with warnings for what will keep it from
+/// being pinged.
 /// </summary>
 /// <remarks>No warning may quote <c>api_token</c>: warnings end up in logs.</remarks>
 internal static class ProvidersReader
@@ -17,6 +18,7 @@ internal static class ProvidersReader
 
     private const string Providers = "providers";
     private const string Skipped = "the provider is skipped";
+    private const string NoPairCanNameIt = "so no pair can name it (a pair's names must reach its actor on any node)";
 
     // Any other JSON type in these makes the provider unusable. An id is only a name to the service, and keep_alive
     // has its own reading (a number is an invalid duration).
@@ -51,7 +53,7 @@ internal static class ProvidersReader
         if (!model.TryGetProperty(list, out var entries) || entries.ValueKind == JsonValueKind.Null) yield break;
         if (entries.ValueKind != JsonValueKind.Array)
         {
-            warnings.Field($"model '{modelName}'", list, $"must be an array of providers, not {entries.ValueKind}; none of them is loaded");
+            warnings.Field(ModelAt(modelName), list, $"must be an array of providers, not {entries.ValueKind}; none of them is loaded");
             yield break;
         }
 
@@ -66,16 +68,23 @@ internal static class ProvidersReader
     {
         if (entry.ValueKind != JsonValueKind.Object)
         {
-            warnings.Add($"model '{modelName}', {position}", $"a provider must be a JSON object, not {entry.ValueKind}; skipped");
+            warnings.Add($"{ModelAt(modelName)}, {position}", $"a provider must be a JSON object, not {entry.ValueKind}; skipped");
             return null;
         }
 
         var id = String(entry, "id");
         var hasId = !string.IsNullOrWhiteSpace(id);
-        var at = hasId ? Where(modelName, id!) : $"model '{modelName}', {position}";
+        var at = hasId ? Where(modelName, id!) : $"{ModelAt(modelName)}, {position}";
         if (UnusableBecause(entry) is var (field, problem))
         {
             warnings.Field(at, field, $"{problem}; {Skipped}");
+            return null;
+        }
+
+        // Matched as normalised: when even that is too long, no spelling of the model can name a pair.
+        if (PairKey.NameProblem(PairKey.NormalizeModel(modelName)) is { } modelTooLong)
+        {
+            warnings.Add(at, $"the model name {modelTooLong}, {NoPairCanNameIt}; {Skipped}");
             return null;
         }
 
@@ -106,6 +115,8 @@ internal static class ProvidersReader
 
         var apiHost = String(entry, "api_host");
         if (string.IsNullOrWhiteSpace(apiHost)) return ("api_host", "is missing or empty");
+        // Before the address check, which quotes the value.
+        if (PairKey.NameProblem(apiHost) is { } hostTooLong) return ("api_host", $"{hostTooLong}, {NoPairCanNameIt}");
         if (!IsHttpAddress(apiHost)) return ("api_host", $"'{apiHost}' is not an absolute http:// or https:// address");
         return null;
     }
@@ -158,5 +169,8 @@ internal static class ProvidersReader
     private static string? String(JsonElement entry, string field) =>
         entry.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private static string Where(string modelName, string providerId) => $"model '{modelName}', provider '{providerId}'";
+    private static string Where(string modelName, string providerId) => $"{ModelAt(modelName)}, provider '{providerId}'";
+
+    // A model name too long for a pair must not make every warning about its providers as long.
+    private static string ModelAt(string modelName) => $"model {LogText.Quoted(modelName)}";
 }

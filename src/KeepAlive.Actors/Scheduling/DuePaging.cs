@@ -93,8 +93,8 @@ internal static class DuePaging
         var problems = new List<string>();
         foreach (var entry in window.Entries)
         {
-            if (!PairKey.TryParse(entry.Member, out var pair))
-                problems.Add(ScheduleProblems.NotAPair(range.Name, entry.Member));
+            if (!PairKey.TryParse(entry.Member, out var pair, out var notAPair))
+                problems.Add(ScheduleProblems.NotAPair(range.Name, entry.Member, notAPair));
             else if (!WakeUpScores.TryToWakeUp(entry.Score, out var wakeUp))
                 problems.Add(ScheduleProblems.NotAWakeUp(range.Name, entry.Member, entry.Score));
             else

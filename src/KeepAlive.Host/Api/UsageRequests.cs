@@ -30,7 +30,7 @@ public static class UsageRequests
             return null;
         }
 
-        var model = RequiredString(item, prefix, "model_name", problems);
+        var model = RequiredName(item, prefix, "model_name", problems);
         var host = ReadHost(item, prefix, problems);
         var keepAliveValid = TryReadKeepAlive(item, prefix, problems, out var keepAlive);
         return model is null || host is null || !keepAliveValid ? null : new UsageRequest(PairKey.From(model, host), keepAlive);
@@ -38,7 +38,7 @@ public static class UsageRequests
 
     public static string? ReadHost(JsonElement item, string prefix, Problems problems)
     {
-        var host = RequiredString(item, prefix, "host", problems);
+        var host = RequiredName(item, prefix, "host", problems);
         // The pair's entity id is "<model>|<host>", split at the last '|': a host holding one would name another pair.
         if (host is not null && host.Contains('|'))
         {
@@ -58,7 +58,7 @@ public static class UsageRequests
             return null;
         }
 
-        var model = RequiredString(body, string.Empty, "model_name", problems);
+        var model = RequiredName(body, string.Empty, "model_name", problems);
         var host = ReadHost(body, string.Empty, problems);
         return model is null || host is null ? null : PairKey.From(model, host);
     }
@@ -67,8 +67,8 @@ public static class UsageRequests
     public static PairKey? ReadPair(HttpRequest request, Problems problems)
     {
         var query = StrictQuery(request, ["model_name", "host"], problems);
-        var model = RequiredQueryText(query, "model_name", problems);
-        var host = RequiredQueryText(query, "host", problems);
+        var model = RequiredQueryName(query, "model_name", problems);
+        var host = RequiredQueryName(query, "host", problems);
         return problems.Count == 0 ? PairKey.From(model!, host!) : null;
     }
 
@@ -95,7 +95,7 @@ public static class UsageRequests
         return new QueryCollection(values);
     }
 
-    private static string? RequiredQueryText(IQueryCollection query, string name, Problems problems)
+    private static string? RequiredQueryName(IQueryCollection query, string name, Problems problems)
     {
         if (problems.ContainsKey(name)) return null;
 
@@ -107,7 +107,7 @@ public static class UsageRequests
             return null;
         }
 
-        return text;
+        return WithinNameLimit(text, name, problems);
     }
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -190,7 +190,7 @@ public static class UsageRequests
         }
     }
 
-    private static string? RequiredString(JsonElement item, string prefix, string name, Problems problems)
+    private static string? RequiredName(JsonElement item, string prefix, string name, Problems problems)
     {
         if (!item.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
         {
@@ -210,7 +210,18 @@ public static class UsageRequests
             return null;
         }
 
-        return text;
+        return WithinNameLimit(text, Field(prefix, name), problems);
+    }
+
+    /// <summary>
+    /// A model name or host no longer than <see cref="PairKey.MaxNameBytes"/>; a longer one could be taken here and never
+    /// reach its pair on another node, so it is refused up front naming <paramref name="field"/>.
+    /// </summary>
+    private static string? WithinNameLimit(string text, string field, Problems problems)
+    {
+        if (PairKey.NameProblem(text) is not { } problem) return text;
+        problems.Add(field, problem);
+        return null;
     }
 
     private const string NotText = "is not valid text (it holds an unpaired UTF-16 surrogate escape such as \\ud800, or bytes that are not UTF-8)";

@@ -42,8 +42,13 @@ public static class ApiHost
     public static Task<HttpResponseMessage> PostUsageAsync(this HostProcess host, string model, string serverHost, object? keepAlive) =>
         host.Http.PostAsJsonAsync("/api/usage", new Dictionary<string, object?> { ["model_name"] = model, ["host"] = serverHost, ["keep_alive"] = keepAlive });
 
-    public static string OnePath(string model, string serverHost) =>
-        $"/api/providers/one?model_name={Uri.EscapeDataString(model)}&host={Uri.EscapeDataString(serverHost)}";
+    public static string OnePath(string model, string serverHost) => $"/api/providers/one?{PairQuery(model, serverHost)}";
+
+    /// <summary>Where a pair is unregistered (<c>DELETE</c>).</summary>
+    public static string UsagePath(string model, string serverHost) => $"/api/usage?{PairQuery(model, serverHost)}";
+
+    private static string PairQuery(string model, string serverHost) =>
+        $"model_name={Uri.EscapeDataString(model)}&host={Uri.EscapeDataString(serverHost)}";
 
     /// <summary>The pair's status once it satisfies <paramref name="condition"/> (polled).</summary>
     public static async Task<JsonElement> WaitForPairAsync(

@@ -49,6 +49,9 @@ public sealed class HttpApiSpecs(ApiHostFixture fixture) : IClassFixture<ApiHost
     // Pairs whose host no test server answers: their keep-alive of an hour never comes due in a test.
     private const string NowhereHost = "http://10.255.255.1:9";
 
+    /// <summary>The reason for a name of <see cref="PairKey.MaxNameBytes"/> + 1 bytes.</summary>
+    private const string TooLong = "is 1,025 bytes long in UTF-8; a model name or host may be at most 1,024";
+
     private HostProcess Host => fixture.Host;
 
     [Fact]
@@ -191,7 +194,7 @@ public sealed class HttpApiSpecs(ApiHostFixture fixture) : IClassFixture<ApiHost
         await Host.PostUsageAsync("deleted", NowhereHost, "1h");
         await Host.WaitForPairAsync("deleted", NowhereHost, _ => true, "registered");
 
-        var response = await Host.Http.DeleteAsync($"/api/usage?model_name=deleted&host={Uri.EscapeDataString(NowhereHost)}");
+        var response = await Host.Http.DeleteAsync(ApiHost.UsagePath("deleted", NowhereHost));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         await Eventually.HoldsAsync(async () => (await Host.Http.GetAsync(ApiHost.OnePath("deleted", NowhereHost))).StatusCode == HttpStatusCode.NotFound,
@@ -201,7 +204,7 @@ public sealed class HttpApiSpecs(ApiHostFixture fixture) : IClassFixture<ApiHost
     [Fact]
     public async Task Delete_of_an_unknown_pair_is_404()
     {
-        var response = await Host.Http.DeleteAsync($"/api/usage?model_name=unknown&host={Uri.EscapeDataString(NowhereHost)}");
+        var response = await Host.Http.DeleteAsync(ApiHost.UsagePath("unknown", NowhereHost));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -255,6 +258,59 @@ public sealed class HttpApiSpecs(ApiHostFixture fixture) : IClassFixture<ApiHost
         Assert.Equal(HttpStatusCode.Accepted, (await Host.PostUsageAsync(barrier, NowhereHost, "1h")).StatusCode);
         await Host.WaitForPairAsync(barrier, NowhereHost, _ => true, "the usage sent after the batch taken");
         Assert.Equal(HttpStatusCode.NotFound, (await Host.Http.GetAsync(ApiHost.OnePath("half-batch", NowhereHost))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_usage_naming_a_model_or_host_of_1024_UTF8_bytes_is_taken_and_one_of_1025_is_400_naming_the_field()
+    {
+        var (model, host) = (LongNames.OfBytes(PairKey.MaxNameBytes, "at-limit-"), LongNames.OfBytes(PairKey.MaxNameBytes, "http://"));
+
+        Assert.Equal(HttpStatusCode.Accepted, (await Host.PostUsageAsync(model, host, "1h")).StatusCode);
+        await Host.WaitForPairAsync(model, host, _ => true, "registered");
+
+        await AssertInvalidAsync(await Host.PostUsageAsync(model + "a", NowhereHost, "1h"), "model_name", TooLong);
+        await AssertInvalidAsync(await Host.PostUsageAsync("m", LongNames.OfBytes(PairKey.MaxNameBytes + 1, "http://"), "1h"), "host", TooLong);
+    }
+
+    [Fact]
+    public async Task A_batch_with_one_name_over_the_limit_is_refused_naming_the_item_and_one_at_the_limit_is_taken()
+    {
+        var atLimit = LongNames.OfBytes(PairKey.MaxNameBytes, "batch-at-limit-");
+
+        var refused = await Host.Http.PostAsJsonAsync("/api/usage/batch", new[]
+        {
+            new { model_name = "batch-beside-too-long", host = NowhereHost, keep_alive = "1h" },
+            new { model_name = "m", host = LongNames.OfBytes(PairKey.MaxNameBytes + 1, "http://"), keep_alive = "1h" },
+        });
+        var taken = await Host.Http.PostAsJsonAsync("/api/usage/batch", new[] { new { model_name = atLimit, host = NowhereHost, keep_alive = "1h" } });
+
+        await AssertInvalidAsync(refused, "[1].host", TooLong);
+        Assert.Equal(HttpStatusCode.Accepted, taken.StatusCode);
+        await Host.WaitForPairAsync(atLimit, NowhereHost, _ => true, "registered");
+    }
+
+    [Fact]
+    public async Task A_query_naming_a_model_of_1024_UTF8_bytes_finds_and_deletes_its_pair_and_one_of_1025_is_400_naming_it()
+    {
+        var model = LongNames.OfBytes(PairKey.MaxNameBytes, "query-at-limit-");
+        await Host.PostUsageAsync(model, NowhereHost, "1h");
+        await Host.WaitForPairAsync(model, NowhereHost, _ => true, "registered");
+
+        await AssertInvalidAsync(await Host.Http.GetAsync(ApiHost.OnePath(model + "a", NowhereHost)), "model_name", TooLong);
+        await AssertInvalidAsync(await Host.Http.DeleteAsync(ApiHost.UsagePath(model + "a", NowhereHost)), "model_name", TooLong);
+        Assert.Equal(HttpStatusCode.Accepted, (await Host.Http.DeleteAsync(ApiHost.UsagePath(model, NowhereHost))).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/api/hosts/requests/start")]
+    [InlineData("/api/hosts/requests/finish")]
+    public async Task A_host_request_naming_a_host_of_1024_UTF8_bytes_is_taken_and_one_of_1025_is_400_naming_it(string path)
+    {
+        var taken = await Host.Http.PostAsJsonAsync(path, new { host = LongNames.OfBytes(PairKey.MaxNameBytes, "http://") });
+        var refused = await Host.Http.PostAsJsonAsync(path, new { host = LongNames.OfBytes(PairKey.MaxNameBytes + 1, "http://") });
+
+        Assert.Equal(HttpStatusCode.Accepted, taken.StatusCode);
+        await AssertInvalidAsync(refused, "host", TooLong);
     }
 
     [Fact]

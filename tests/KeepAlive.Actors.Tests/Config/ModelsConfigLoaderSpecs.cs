@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KeepAlive.Actors.Config;
+using KeepAlive.Actors.Pairs;
 using Xunit;
 
 namespace KeepAlive.Actors.Tests.Config;
@@ -440,6 +441,47 @@ public sealed class ModelsConfigLoaderSpecs : IDisposable
         Assert.Equal(["good-1", "good-2"], catalog.Providers.Select(p => p.Id));
         var warning = Assert.Single(catalog.Warnings);
         AssertNames(warning, path, "model 'google/gemma'", "provider 'bad'", problem, "skipped");
+    }
+
+    [Fact]
+    public void A_provider_whose_api_host_is_over_the_name_limit_is_skipped_with_one_warning_that_does_not_quote_it()
+    {
+        // A long path: an address the address check takes.
+        const string server = "http://127.0.0.1:7000/";
+        var (atLimit, overLimit) = (LongNames.OfBytes(PairKey.MaxNameBytes, server), LongNames.OfBytes(PairKey.MaxNameBytes + 1, server));
+        var path = WriteFile(ModelWith("google/gemma", ProviderJson("at-limit", host: atLimit), ProviderJson("bad", host: overLimit)));
+
+        var catalog = ModelsConfigLoader.LoadFile(path);
+
+        Assert.Equal(["at-limit"], catalog.Providers.Select(p => p.Id));
+        var warning = Assert.Single(catalog.Warnings);
+        AssertNames(warning, path, "model 'google/gemma'", "provider 'bad'",
+            "field 'api_host' is 1,025 bytes long in UTF-8; a model name or host may be at most 1,024, so no pair can name it", "skipped");
+        Assert.DoesNotContain("éé", warning);
+    }
+
+    [Fact]
+    public void The_providers_of_a_model_whose_name_is_over_the_limit_are_skipped_with_one_short_warning_each()
+    {
+        var overLimit = LongNames.OfBytes(PairKey.MaxNameBytes + 1, "long-");
+        // Normalised, this one is 1,024 bytes: a pair can name it.
+        var atLimitOnceNormalised = "model: " + LongNames.OfBytes(PairKey.MaxNameBytes, "kept-");
+        var path = WriteFile($$"""
+            { "g": { "{{overLimit}}": { "providers": [ {{ProviderJson("p1")}}, {{ProviderJson("p2", host: "http://127.0.0.1:7001")}} ] },
+                     "{{atLimitOnceNormalised}}": { "providers": [ {{ProviderJson("kept")}} ] } },
+              "active_models": { "g": [ "{{overLimit}}", "{{atLimitOnceNormalised}}" ] } }
+            """);
+
+        var catalog = ModelsConfigLoader.LoadFile(path);
+
+        Assert.Equal(["kept"], catalog.Providers.Select(p => p.Id));
+        Assert.Equal(2, catalog.Warnings.Count);
+        foreach (var (warning, provider) in catalog.Warnings.Zip(["p1", "p2"]))
+        {
+            AssertNames(warning, path, "model 'long-", "(1,025 bytes)", $"provider '{provider}'",
+                "the model name is 1,025 bytes long in UTF-8; a model name or host may be at most 1,024, so no pair can name it", "skipped");
+            Assert.True(warning.Length < path.Length + 400, warning);
+        }
     }
 
     [Theory]

@@ -197,6 +197,37 @@ public sealed class RedisScheduleMirrorSpecs(RedisServerFixture redis, ITestOutp
         Assert.Equal("60", await KeepAliveSecondsAsync(adopted));
     }
 
+    [Fact]
+    public async Task A_stored_member_over_the_name_limit_is_skipped_with_one_short_warning_and_the_other_pairs_still_arm()
+    {
+        await using var connection = await redis.ConnectAsync();
+        var wakeUp = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
+        var kept = new[] { PairKey.From("llama", "http://h1"), PairKey.From("qwen", "http://h2") };
+        foreach (var pair in kept)
+        {
+            await Raw.HashSetAsync($"{_prefix}:provider:{pair.Model}:{pair.Host}",
+                [new("model_name", pair.Model), new("host", pair.Host), new("keep_alive_seconds", "3600")]);
+        }
+        // Written by another program; at the same score it sorts first, so the sweep must read past it.
+        var tooLong = $"{LongNames.OfBytes(5_000, "huge-")}|http://h3";
+        await Raw.SortedSetAddAsync(NextWakeUpKey, [new(tooLong, wakeUp), .. kept.Select(pair => new SortedSetEntry(pair.EntityId, wakeUp))]);
+        var lines = new ConcurrentQueue<string>();
+        var toOutput = output.Sink();
+
+        await using var node = await KeepAliveTestNode.StartAsync(new TestNodeOptions
+        {
+            Store = new RedisScheduleStore(connection, _prefix),
+            Scheduler = new SchedulerSettings { SweepInterval = TimeSpan.FromMinutes(5), SweepPageSize = 2 }.Validate(),
+            Log = line => { lines.Enqueue(line); toOutput(line); },
+        });
+
+        await Eventually.HoldsAsync(async () => (await node.LivingPairsAsync()).SequenceEqual(kept.Select(pair => pair.EntityId)), Generous);
+        foreach (var pair in kept) Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(wakeUp), (await node.StatusAsync(pair)).NextWakeUp);
+        var warning = Assert.Single(lines, line => line.Contains("skipped stored data") && line.Contains("huge-"));
+        Assert.Contains("…(5,010 bytes) has a model name that is 5,000 bytes long in UTF-8; a model name or host may be at most 1,024; skipped.", warning);
+        Assert.True(warning.Length < 400, $"{warning.Length} chars: {warning}");
+    }
+
     private Task<KeepAliveTestNode> StartNode(IConnectionMultiplexer connection, SchedulerSettings scheduler, params ProviderConfig[] providers) =>
         StartNode(connection, scheduler, new KeepAliveSettings { PingTimeout = TimeSpan.FromSeconds(5) }, providers);
 

@@ -105,6 +105,23 @@ public sealed class UsageRecorderSpecs : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(new HostGateProtocol.RequestFinished("http://h") { Confirm = true }, _hostGates.ExpectMsg<HostGateProtocol.RequestFinished>());
     }
 
+    [Fact]
+    public async Task A_host_request_naming_a_host_over_the_name_limit_is_refused_and_nothing_is_sent()
+    {
+        var recorder = Recorder();
+        var (atLimit, overLimit) = (LongNames.OfBytes(PairKey.MaxNameBytes, "http://"), LongNames.OfBytes(PairKey.MaxNameBytes + 1, "http://"));
+
+        var started = await Assert.ThrowsAsync<ArgumentException>(() => recorder.RequestStartedAsync(overLimit));
+        var finished = await Assert.ThrowsAsync<ArgumentException>(() => recorder.RequestFinishedAsync(overLimit));
+        Assert.Equal(new DeliveryOutcome.Taken(1), await recorder.RequestStartedAsync(atLimit));
+
+        Assert.All([started, finished], refused => Assert.Equal("host", refused.ParamName));
+        Assert.StartsWith("The host is 1,025 bytes long in UTF-8", started.Message);
+        // The gate receives in order: the first command it got is the one sent after the refused ones.
+        Assert.Equal(atLimit, _hostGates.ExpectMsg<HostGateProtocol.RequestStarted>().Host);
+        Assert.Equal(0, recorder.Unconfirmed);
+    }
+
     private UsageRecorder Recorder(UsageRecorderSettings? settings = null)
     {
         var registry = new ActorRegistry();
