@@ -51,6 +51,9 @@ public sealed record PairKey
     /// </summary>
     public static string? NameProblem(string name)
     {
+        // Every pair built (router code, each remote message read) passes here: a name of at most a third as many
+        // UTF-16 units as bytes allowed cannot be over (3 bytes per unit at most), so real names are never counted.
+        if (name.Length <= MaxNameBytes / 3) return null;
         var bytes = Encoding.UTF8.GetByteCount(name.Trim());
         return bytes <= MaxNameBytes
             ? null

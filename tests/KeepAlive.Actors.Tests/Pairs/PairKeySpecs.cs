@@ -63,4 +63,12 @@ public sealed class PairKeySpecs
         Assert.False(PairKey.TryParse("no-separator", out _, out var shapeProblem));
         Assert.Equal("is not <model>|<host>", shapeProblem);
     }
+
+    /// <summary>Three-byte characters are the densest UTF-16 unit: the fewest characters that can be over the limit.</summary>
+    [Fact]
+    public void A_name_of_three_byte_characters_is_counted_in_bytes_from_its_342nd_character()
+    {
+        Assert.Null(PairKey.NameProblem(new string('中', 341)));
+        Assert.Equal("is 1,026 bytes long in UTF-8; a model name or host may be at most 1,024", PairKey.NameProblem(new string('中', 342)));
+    }
 }
