@@ -168,7 +168,7 @@ public sealed class FakeModelServer : IAsyncDisposable
         var model = _recording == RequestRecording.WholeRequests ? (await RecordAsync(context.Request)).Model : null;
 
         var response = ResponseFor(path, model);
-        if (response.Delay != TimeSpan.Zero && !await WaitAsync(response.Delay, context.RequestAborted))
+        if (response.Delay != TimeSpan.Zero && !await WaitAsync(response.Delay, arrivedAt, context.RequestAborted))
         {
             // Returning normally would send an empty 200: a server stopping mid-hang must look like a dead server.
             context.Abort();
@@ -212,12 +212,21 @@ public sealed class FakeModelServer : IAsyncDisposable
     }
 
     /// <returns>False when the wait was cut short (client gone or server stopping): nothing is left to answer.</returns>
-    private async Task<bool> WaitAsync(TimeSpan delay, CancellationToken requestAborted)
+    private async Task<bool> WaitAsync(TimeSpan delay, long arrivedAt, CancellationToken requestAborted)
     {
         using var either = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _stopping.Token);
         try
         {
-            await Task.Delay(delay, either.Token);
+            // Task.Delay's timers tick on a coarse clock (4 ms on Linux) and can end that much early, but specs take
+            // the delay as a floor of the latency they see: whatever is left of it by the precise clock is waited out.
+            var left = delay;
+            do
+            {
+                await Task.Delay(left, either.Token);
+                left = delay - Stopwatch.GetElapsedTime(arrivedAt);
+            }
+            while (left > TimeSpan.Zero);
+
             return true;
         }
         catch (OperationCanceledException)
@@ -269,7 +278,7 @@ public sealed record FakeResponse
     /// <summary>Never answers; the request ends when the client aborts it (or the server stops).</summary>
     public static FakeResponse Hang() => new() { Delay = Timeout.InfiniteTimeSpan };
 
-    /// <summary>Answers 200 after <paramref name="delay"/>, unless the client aborts first.</summary>
+    /// <summary>Answers 200 no sooner than <paramref name="delay"/> after the request arrived, unless the client aborts first.</summary>
     public static FakeResponse Hang(TimeSpan delay) => new() { Delay = delay };
 }
 

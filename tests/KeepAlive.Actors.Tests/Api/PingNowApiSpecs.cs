@@ -75,14 +75,12 @@ public sealed class PingNowApiSpecs(PingNowHostFixture fixture, ITestOutputHelpe
     public async Task A_host_busy_with_another_model_is_409_naming_the_occupant_and_nothing_is_sent()
     {
         Assert.Equal(HttpStatusCode.Accepted, (await Host.PostUsageAsync("occupant", fixture.Shared.Host, "1h")).StatusCode);
-        // Usage reaches the host's gate on its own way: asked until the gate knows its occupant.
-        HttpResponseMessage response = null!;
-        await Eventually.HoldsAsync(async () =>
-        {
-            response = await PingNowAsync("guest", fixture.Shared.Host);
-            return response.StatusCode == HttpStatusCode.Conflict;
-        }, ApiHost.Patience, "the host to be occupied");
+        // Usage reaches the host's gate on its own way. Asking before it arrives would rightly ping the idle host.
+        await Host.WaitForHostAsync(fixture.Shared.Host, host => host.Text("occupant") == "occupant", "occupied by the usage");
 
+        var response = await PingNowAsync("guest", fixture.Shared.Host);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         var problem = await response.JsonAsync();
         Assert.Equal("occupant", problem.Text("occupant"));
         Assert.Contains("occupant", problem.Text("detail"));

@@ -44,6 +44,21 @@ public sealed class FakeModelServerSpecs : ModelServerSpecs
     }
 
     [Fact]
+    public async Task A_delayed_answer_never_comes_sooner_than_its_delay()
+    {
+        // A timer alone ends up to a coarse clock tick early now and then; dozens of short delays catch it.
+        var delay = TimeSpan.FromMilliseconds(20);
+        Server.Respond("slow", FakeResponse.Hang(delay));
+
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            Assert.Equal(HttpStatusCode.OK, await PostAsync(PingRequestFactory.ChatCompletionsPath, "slow"));
+            Assert.True(stopwatch.Elapsed >= delay, $"answer {attempt} came after {stopwatch.Elapsed.TotalMilliseconds:0.0} ms");
+        }
+    }
+
+    [Fact]
     public async Task Stopping_while_a_request_hangs_is_prompt_and_the_client_gets_no_answer()
     {
         Server.Respond("/api/chat", FakeResponse.Hang());
