@@ -65,6 +65,20 @@ public static class ApiHost
         return status;
     }
 
+    /// <summary>The host's entry in <c>GET /api/hosts</c> once it satisfies <paramref name="condition"/> (polled).</summary>
+    public static async Task<JsonElement> WaitForHostAsync(this HostProcess host, string serverHost, Func<JsonElement, bool> condition, string what)
+    {
+        JsonElement found = default;
+        await Eventually.HoldsAsync(async () =>
+        {
+            var response = await host.Http.GetAsync("/api/hosts");
+            if (!response.IsSuccessStatusCode) return false;
+            found = (await response.JsonAsync()).GetProperty("hosts").EnumerateArray().FirstOrDefault(h => h.Text("host") == serverHost);
+            return found.ValueKind == JsonValueKind.Object && condition(found);
+        }, Patience, $"{serverHost}: {what}");
+        return found;
+    }
+
     /// <summary>Scrapes <c>/metrics</c> until it has a series starting with <paramref name="series"/>.</summary>
     public static Task WaitForMetricAsync(this HostProcess host, string series) =>
         Eventually.HoldsAsync(async () => (await host.Http.GetStringAsync("/metrics")).Contains(series), Patience, $"{series} in /metrics");

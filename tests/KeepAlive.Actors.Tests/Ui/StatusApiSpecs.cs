@@ -44,19 +44,19 @@ public sealed class StatusApiSpecs(StatusApiHostFixture fixture) : IClassFixture
         var self = (await GetJsonAsync("/api/cluster")).Text("self");
         await Host.PostUsageAsync("alpha", fixture.Alone.Host, "1h");
         await Host.PostUsageAsync("beta", fixture.Shared.Host, "1h");
-        await WaitForHostAsync(fixture.Shared.Host, host => host.Text("occupant") == "beta", "beta occupies the shared host");
+        await Host.WaitForHostAsync(fixture.Shared.Host, host => host.Text("occupant") == "beta", "beta occupies the shared host");
         await Host.PostUsageAsync("gamma", fixture.Shared.Host, "1h");
-        await WaitForHostAsync(fixture.Shared.Host, host => host.Text("occupant") == "gamma", "gamma occupies the shared host after its usage");
+        await Host.WaitForHostAsync(fixture.Shared.Host, host => host.Text("occupant") == "gamma", "gamma occupies the shared host after its usage");
 
         await Host.Http.PostAsJsonAsync("/api/hosts/requests/start", new { host = fixture.Alone.Host });
-        var alone = await WaitForHostAsync(fixture.Alone.Host, host => host.GetProperty("requests_in_flight").GetInt32() == 1, "a request in flight");
+        var alone = await Host.WaitForHostAsync(fixture.Alone.Host, host => host.GetProperty("requests_in_flight").GetInt32() == 1, "a request in flight");
         Assert.Equal("alpha", alone.Text("occupant"));
         Assert.Equal(self, alone.Text("node"));
         Assert.Equal(JsonValueKind.Null, alone.GetProperty("lease_holder").ValueKind);
         Assert.Equal(0, alone.GetProperty("waiting").GetInt32());
 
         await Host.Http.PostAsJsonAsync("/api/hosts/requests/finish", new { host = fixture.Alone.Host });
-        await WaitForHostAsync(fixture.Alone.Host, host => host.GetProperty("requests_in_flight").GetInt32() == 0, "the request finished");
+        await Host.WaitForHostAsync(fixture.Alone.Host, host => host.GetProperty("requests_in_flight").GetInt32() == 0, "the request finished");
     }
 
     [Fact]
@@ -135,18 +135,6 @@ public sealed class StatusApiSpecs(StatusApiHostFixture fixture) : IClassFixture
         var response = await Host.Http.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.JsonAsync();
-    }
-
-    private async Task<JsonElement> WaitForHostAsync(string host, Func<JsonElement, bool> condition, string what)
-    {
-        JsonElement found = default;
-        await Eventually.HoldsAsync(async () =>
-        {
-            var hosts = (await GetJsonAsync("/api/hosts")).GetProperty("hosts").EnumerateArray();
-            found = hosts.FirstOrDefault(h => h.Text("host") == host);
-            return found.ValueKind == JsonValueKind.Object && condition(found);
-        }, ApiHost.Patience, $"{host}: {what}");
-        return found;
     }
 
     private static string[] ModelsOf(JsonElement list) =>
