@@ -53,7 +53,7 @@ public sealed class EntityGatheringActor : ReceiveActor, IWithTimers
             _progress.GiveUp(member);
             FinishWhenDone();
         });
-        Receive<TimedOut>(_ => Finish());
+        Receive<TimedOut>(_ => Context.Stop(Self));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -66,17 +66,14 @@ public sealed class EntityGatheringActor : ReceiveActor, IWithTimers
         FinishWhenDone();
     }
 
+    // However it stops (done, timed out, or the system shutting down), whoever waits gets what arrived in full.
+    protected override void PostStop() => _done.TrySetResult(_progress.Complete);
+
     private Address MemberOf(IActorRef sender) => sender.Path.Address.HasLocalScope ? _self : sender.Path.Address;
 
     private void FinishWhenDone()
     {
-        if (_progress.IsDone) Finish();
-    }
-
-    private void Finish()
-    {
-        _done.TrySetResult(_progress.Complete);
-        Context.Stop(Self);
+        if (_progress.IsDone) Context.Stop(Self);
     }
 }
 

@@ -16,8 +16,8 @@ public sealed class NodeEntitiesActor : ReceiveActor
     /// <summary>Its name under <c>/user</c> on every node that runs keep-alive.</summary>
     public const string Name = "keepalive-entities";
 
-    // Under the gathering's own timeout, so a slow region is reported as unavailable rather than left to time out.
-    private static readonly TimeSpan RegionAnswerTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>How long it waits for its own region; whoever gathers waits longer, so a slow region is named as such.</summary>
+    public static readonly TimeSpan RegionAnswerTimeout = TimeSpan.FromSeconds(5);
 
     private sealed record RegionRead(IActorRef Requester, CurrentShardRegionState State);
 

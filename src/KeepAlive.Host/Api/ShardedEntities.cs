@@ -21,8 +21,8 @@ public sealed class ShardedEntities(ActorSystem system, string regionName)
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
-    // Above the members' own 5 s wait for their region, so a slow region is named as such rather than timed out here.
-    private static readonly TimeSpan ListingTimeout = TimeSpan.FromSeconds(8);
+    // Above the members' own wait for their region, so a slow region is named as such rather than timed out here.
+    private static readonly TimeSpan ListingTimeout = NodeEntitiesActor.RegionAnswerTimeout + TimeSpan.FromSeconds(3);
 
     // Enough to ask thousands of entities in a second or two without flooding one node's mailboxes.
     private const int MaxConcurrentAsks = 16;

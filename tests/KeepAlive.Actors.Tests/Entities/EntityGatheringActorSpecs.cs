@@ -57,6 +57,17 @@ public sealed class EntityGatheringActorSpecs(ITestOutputHelper output) : Virtua
         Assert.Empty(await _done.Task);
     }
 
+    [Fact]
+    public async Task Stopped_before_its_timeout_as_when_the_node_shuts_down_it_completes_with_what_arrived_in_full()
+    {
+        var gathering = Gather([Self, Silent]);
+        gathering.Tell(new EntitiesPage([new ShardEntities("1", ["x|h1"])], Last: true));
+
+        Sys.Stop(gathering);
+
+        Assert.Equal([Self], (await _done.Task.WaitAsync(TimeSpan.FromSeconds(10))).Keys);
+    }
+
     private IActorRef Gather(IReadOnlyCollection<Address> members) =>
         StartSynchronous(Props.Create(() => new EntityGatheringActor("keepalive-provider", members, Self, _done, Timeout)));
 }
