@@ -77,7 +77,7 @@ public sealed class EntityGatheringActor : ReceiveActor, IWithTimers
     }
 }
 
-/// <summary>Lists a shard region's entities across members, each member's in frame-sized pages.</summary>
+/// <summary>Lists a shard region's entities across members, each member's in frame-sized pages, or counts them.</summary>
 public static class EntityGathering
 {
     /// <summary>
@@ -92,5 +92,30 @@ public static class EntityGathering
         var self = Cluster.Get(system).SelfAddress;
         system.ActorOf(Props.Create(() => new EntityGatheringActor(regionName, members, self, done, timeout)));
         return done.Task;
+    }
+
+    /// <summary>
+    /// How many entities of <paramref name="regionName"/> each of <paramref name="members"/> hosts, for those that
+    /// answered within <paramref name="timeout"/>: one small answer per member, no ids moved.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<Address, int>> CountAsync(
+        ActorSystem system, string regionName, IReadOnlyCollection<Address> members, TimeSpan timeout)
+    {
+        var counts = await Task.WhenAll(members.Select(async member => (Member: member, Count: await CountOnAsync(system, regionName, member, timeout))));
+        return counts.Where(answer => answer.Count is not null).ToDictionary(answer => answer.Member, answer => answer.Count!.Value);
+    }
+
+    private static async Task<int?> CountOnAsync(ActorSystem system, string regionName, Address member, TimeSpan timeout)
+    {
+        try
+        {
+            return await system.ActorSelection(NodeEntitiesActor.PathOn(member)).Ask(new CountEntities(regionName), timeout) is EntitiesCounted counted
+                ? counted.Count
+                : null;
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
     }
 }

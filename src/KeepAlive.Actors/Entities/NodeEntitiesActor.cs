@@ -1,15 +1,16 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
+using KeepAlive.Actors.Serialization;
 using static KeepAlive.Actors.Entities.EntityListingProtocol;
 
 namespace KeepAlive.Actors.Entities;
 
 /// <summary>
-/// Lists the entities this node's shard regions host, for any member that asks (<see cref="EntityGatheringActor"/>),
-/// in <see cref="EntityPages"/> that fit a remoting frame. Asking a remote region for its state directly
+/// Lists or counts the entities this node's shard regions host, for any member that asks (<see cref="EntityGathering"/>).
+/// A list comes in <see cref="EntityPages"/> that fit a remoting frame: asking a remote region for its state directly
 /// (<see cref="GetShardRegionState"/>) gets one message with every entity id, which remoting drops once it outgrows
-/// the frame: past about 1,400 pairs of typical names on a node.
+/// the frame, past about 1,400 pairs of typical names on a node.
 /// </summary>
 public sealed class NodeEntitiesActor : ReceiveActor
 {
@@ -19,9 +20,8 @@ public sealed class NodeEntitiesActor : ReceiveActor
     /// <summary>How long it waits for its own region; whoever gathers waits longer, so a slow region is named as such.</summary>
     public static readonly TimeSpan RegionAnswerTimeout = TimeSpan.FromSeconds(5);
 
-    private sealed record RegionRead(IActorRef Requester, CurrentShardRegionState State);
-
-    private sealed record RegionNotRead(IActorRef Requester, string RegionName, string Reason);
+    /// <summary>What the region answered, turned into the replies for <paramref name="Requester"/>.</summary>
+    private sealed record RegionAnswered(IActorRef Requester, IReadOnlyList<IKeepAliveMessage> Replies);
 
     private readonly bool _hostsEntities;
 
@@ -32,15 +32,18 @@ public sealed class NodeEntitiesActor : ReceiveActor
         _hostsEntities = role is null || Cluster.Get(Context.System).SelfRoles.Contains(role);
         Receive<ListEntities>(list =>
         {
-            if (_hostsEntities) ReadRegion(list.RegionName, Sender);
-            else Sender.Tell(new EntitiesPage([], Last: true));
+            if (!_hostsEntities) Sender.Tell(new EntitiesPage([], Last: true));
+            else AskRegion<CurrentShardRegionState>(list.RegionName, GetShardRegionState.Instance, Sender, state => RegionAnswers.Listing(list.RegionName, state));
         });
-        Receive<RegionRead>(read =>
+        Receive<CountEntities>(count =>
         {
-            var shards = read.State.Shards.Select(shard => new ShardEntities(shard.ShardId, shard.EntityIds.ToArray()));
-            foreach (var page in EntityPages.Split(shards)) read.Requester.Tell(page, Self);
+            if (!_hostsEntities) Sender.Tell(new EntitiesCounted(0));
+            else AskRegion<ShardRegionStats>(count.RegionName, GetShardRegionStats.Instance, Sender, stats => RegionAnswers.Count(count.RegionName, stats));
         });
-        Receive<RegionNotRead>(failed => failed.Requester.Tell(new EntitiesUnavailable(failed.RegionName, failed.Reason), Self));
+        Receive<RegionAnswered>(answered =>
+        {
+            foreach (var reply in answered.Replies) answered.Requester.Tell(reply, Self);
+        });
     }
 
     public static Props Props(string? role) => Akka.Actor.Props.Create(() => new NodeEntitiesActor(role));
@@ -48,7 +51,7 @@ public sealed class NodeEntitiesActor : ReceiveActor
     /// <summary>Where a member's <see cref="NodeEntitiesActor"/> is asked.</summary>
     public static ActorPath PathOn(Address member) => new RootActorPath(member) / "user" / Name;
 
-    private void ReadRegion(string regionName, IActorRef requester)
+    private void AskRegion<TAnswer>(string regionName, object query, IActorRef requester, Func<TAnswer, IReadOnlyList<IKeepAliveMessage>> replies)
     {
         IActorRef region;
         try
@@ -61,11 +64,11 @@ public sealed class NodeEntitiesActor : ReceiveActor
             return;
         }
 
-        region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, RegionAnswerTimeout)
+        region.Ask<TAnswer>(query, RegionAnswerTimeout)
             .PipeTo(Self,
-                success: state => new RegionRead(requester, state),
-                failure: error => new RegionNotRead(requester, regionName, error is AskTimeoutException
+                success: answer => new RegionAnswered(requester, replies(answer)),
+                failure: error => new RegionAnswered(requester, [new EntitiesUnavailable(regionName, error is AskTimeoutException
                     ? $"the region did not answer within {RegionAnswerTimeout.TotalSeconds:0} s"
-                    : error.Message));
+                    : error.Message)]));
     }
 }

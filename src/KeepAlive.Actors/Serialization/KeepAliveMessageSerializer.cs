@@ -48,6 +48,8 @@ public sealed class KeepAliveMessageSerializer(ExtendedActorSystem system) : Ser
         ["e.list"] = typeof(ListEntities),
         ["e.page"] = typeof(EntitiesPage),
         ["e.unavailable"] = typeof(EntitiesUnavailable),
+        ["e.count"] = typeof(CountEntities),
+        ["e.counted"] = typeof(EntitiesCounted),
     };
 
     private static readonly IReadOnlyDictionary<Type, string> ManifestsByType =

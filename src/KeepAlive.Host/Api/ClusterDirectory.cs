@@ -13,7 +13,7 @@ public sealed record ClusterView(string Self, string? Leader, IReadOnlyList<Clus
 
 /// <summary>
 /// This node's view of the cluster: every member with its status, whether the failure detector reaches
-/// it, and how many pairs live on it (counted from the pair region's shard state, no pair is asked).
+/// it, and how many pairs live on it (each member counts its own: no pair is asked and no id moves).
 /// </summary>
 public sealed class ClusterDirectory(ActorSystem system)
 {
@@ -24,8 +24,7 @@ public sealed class ClusterDirectory(ActorSystem system)
 
     public async Task<ClusterView> ViewAsync()
     {
-        var hosted = await _providers.ListAsync();
-        var pairsByNode = hosted.Entities.GroupBy(e => e.Node).ToDictionary(g => g.Key, g => g.Count());
+        var hosted = await _providers.CountAsync();
         var cluster = Cluster.Get(system);
         var state = cluster.State;
         var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
@@ -37,7 +36,7 @@ public sealed class ClusterDirectory(ActorSystem system)
             {
                 var address = m.Address.ToString();
                 int? pairs = m.Status is MemberStatus.Up or MemberStatus.WeaklyUp && !notAnswering.Contains(address)
-                    ? pairsByNode.GetValueOrDefault(address)
+                    ? hosted.CountsByNode.GetValueOrDefault(address)
                     : null;
                 return new ClusterMember(address, m.Status, m.Roles.Where(r => !r.StartsWith(DataCenterRolePrefix, StringComparison.Ordinal)).Order().ToArray(),
                     !unreachable.Contains(m.Address), pairs);

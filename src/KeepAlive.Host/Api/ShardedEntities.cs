@@ -11,6 +11,10 @@ public sealed record HostedEntity(string EntityId, string Node, ActorPath Path);
 /// <param name="UnreachableNodes">Up members that were not asked (the cluster marks them unreachable) or did not answer.</param>
 public sealed record HostedEntities(IReadOnlyList<HostedEntity> Entities, IReadOnlyList<string> UnreachableNodes);
 
+/// <param name="CountsByNode">Entities per member that answered, by the member's address as the API names nodes.</param>
+/// <param name="UnreachableNodes">As in <see cref="HostedEntities"/>.</param>
+public sealed record HostedCounts(IReadOnlyDictionary<string, int> CountsByNode, IReadOnlyList<string> UnreachableNodes);
+
 /// <summary>
 /// Lists the entities of one shard region across the cluster: sharding keeps no cluster-wide list of
 /// entity ids, so every Up member lists its own, in pages that fit a remoting frame
@@ -22,25 +26,17 @@ public sealed class ShardedEntities(ActorSystem system, string regionName)
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
     // Above the members' own wait for their region, so a slow region is named as such rather than timed out here.
-    private static readonly TimeSpan ListingTimeout = NodeEntitiesActor.RegionAnswerTimeout + TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan GatheringTimeout = NodeEntitiesActor.RegionAnswerTimeout + TimeSpan.FromSeconds(3);
 
     // Enough to ask thousands of entities in a second or two without flooding one node's mailboxes.
     private const int MaxConcurrentAsks = 16;
 
     public async Task<HostedEntities> ListAsync()
     {
-        var state = Cluster.Get(system).State;
-        var markedUnreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
-        var members = state.Members
-            .Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp)
-            .Select(m => m.Address)
-            .ToArray();
-        // A member the failure detector already gave up on would only make every listing wait for the ask timeout.
-        var asked = members.Where(m => !markedUnreachable.Contains(m)).ToArray();
-        var listed = await EntityGathering.GatherAsync(system, regionName, asked, ListingTimeout);
+        var (asked, unreachable) = MembersToAsk();
+        var listed = await EntityGathering.GatherAsync(system, regionName, asked, GatheringTimeout);
 
         var entities = new List<HostedEntity>();
-        var unreachable = members.Where(markedUnreachable.Contains).Select(m => m.ToString()).ToList();
         foreach (var member in asked)
         {
             var node = member.ToString();
@@ -59,6 +55,28 @@ public sealed class ShardedEntities(ActorSystem system, string regionName)
         }
 
         return new HostedEntities(entities, unreachable);
+    }
+
+    /// <summary>How many entities each member hosts: what a count needs, without moving every id as a listing does.</summary>
+    public async Task<HostedCounts> CountAsync()
+    {
+        var (asked, unreachable) = MembersToAsk();
+        var counted = await EntityGathering.CountAsync(system, regionName, asked, GatheringTimeout);
+        unreachable.AddRange(asked.Where(member => !counted.ContainsKey(member)).Select(member => member.ToString()));
+        return new HostedCounts(counted.ToDictionary(count => count.Key.ToString(), count => count.Value), unreachable);
+    }
+
+    /// <returns>The Up members to ask, and those not asked because the cluster marks them unreachable.</returns>
+    private (Address[] Asked, List<string> MarkedUnreachable) MembersToAsk()
+    {
+        var state = Cluster.Get(system).State;
+        var markedUnreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
+        var members = state.Members
+            .Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp)
+            .Select(m => m.Address)
+            .ToArray();
+        // A member the failure detector already gave up on would only make every listing wait for the timeout.
+        return (members.Where(m => !markedUnreachable.Contains(m)).ToArray(), members.Where(markedUnreachable.Contains).Select(m => m.ToString()).ToList());
     }
 
     /// <summary>The entity's answer, or null when it is gone or does not answer in time.</summary>

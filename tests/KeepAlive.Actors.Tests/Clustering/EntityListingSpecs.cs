@@ -52,10 +52,16 @@ public sealed class EntityListingSpecs(ITestOutputHelper output) : IAsyncLifetim
             output.WriteLine($"{node.Address}: {ids.Count} pairs, {bytes:N0} bytes of ids");
             Assert.True(bytes > FrameBytes, $"{node.Address} holds {bytes:N0} bytes of ids: too few to need more than one frame");
         }
+
+        // What GET /api/cluster shows per member: counted by each member, no id moved.
+        var counts = await new ShardedEntities(a.System, KeepAliveHostingExtensions.PairRegionName).CountAsync();
+        Assert.Empty(counts.UnreachableNodes);
+        foreach (var node in new[] { a, b })
+            Assert.Equal((await node.LivingPairsAsync()).Count, counts.CountsByNode[node.Address.ToString()]);
     }
 
     [Fact]
-    public async Task A_region_a_node_does_not_run_is_reported_by_that_node_before_the_gathering_times_out()
+    public async Task A_region_a_node_does_not_run_is_reported_by_that_node_before_the_list_or_count_times_out()
     {
         var (a, b) = await StartClusterAsync();
 
@@ -63,6 +69,8 @@ public sealed class EntityListingSpecs(ITestOutputHelper output) : IAsyncLifetim
 
         var listed = await gathering.WaitAsync(Patience);
         Assert.Empty(listed);
+        var counted = await EntityGathering.CountAsync(a.System, "no-such-region", [a.Address, b.Address], TimeSpan.FromMinutes(5)).WaitAsync(Patience);
+        Assert.Empty(counted);
     }
 
     private async Task<(KeepAliveTestNode A, KeepAliveTestNode B)> StartClusterAsync()

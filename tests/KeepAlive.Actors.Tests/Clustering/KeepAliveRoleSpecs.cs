@@ -40,5 +40,7 @@ public sealed class KeepAliveRoleSpecs(ITestOutputHelper output)
         var listed = await EntityGathering.GatherAsync(apiOnly.System, KeepAliveHostingExtensions.PairRegionName, [hosting.Address, apiOnly.Address], Patience);
         Assert.Equal(pairs.Count, listed[hosting.Address].Sum(shard => shard.EntityIds.Count));
         Assert.Empty(listed[apiOnly.Address]);
+        var counted = await EntityGathering.CountAsync(apiOnly.System, KeepAliveHostingExtensions.PairRegionName, [hosting.Address, apiOnly.Address], Patience);
+        Assert.Equal((pairs.Count, 0), (counted[hosting.Address], counted[apiOnly.Address]));
     }
 }

@@ -190,6 +190,16 @@ public sealed class KeepAliveMessageSerializationSpecs(KeepAliveNodeFixture fixt
             new EntitiesUnavailable("keepalive-provider", "the region did not answer within 5 s"),
             """{"regionName":"keepalive-provider","reason":"the region did not answer within 5 s"}"""
         },
+        {
+            "e.count",
+            new CountEntities("keepalive-provider"),
+            """{"regionName":"keepalive-provider"}"""
+        },
+        {
+            "e.counted",
+            new EntitiesCounted(33_334),
+            """{"count":33334}"""
+        },
     };
 
     [Theory]
