@@ -59,6 +59,6 @@ public static class ListingScenario
         Report.Figure(Name, build, $"time of one page, median of {Rounds}", "—", $"{Report.Percentile(times, 50):0.00} s");
         Report.Figure(Name, build, $"pairs per member by GET /api/cluster, summed, fewest of {Rounds}", $"all {count:N0}", $"{views.Min(view => view.Counted):N0}");
         Report.Figure(Name, build, $"time of GET /api/cluster, median of {Rounds}", "—",
-            $"{Report.Percentile(views.Select(view => view.Seconds).Order().ToArray(), 50):0.00} s");
+            $"{Report.Percentile(views.Select(view => view.Seconds * 1000).Order().ToArray(), 50):N0} ms");
     }
 }
